@@ -1,0 +1,55 @@
+# Two commands from a fresh clone: `make book` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.cnnbook-installed
+# Offline sources beside the checkout (documented in README.md): used when present.
+SHARED ?= $(abspath ../shared)
+ifneq ($(wildcard $(SHARED)/data/sign-language-digits),)
+export CNNBOOK_DATA_DIR ?= $(SHARED)/data
+endif
+ifneq ($(wildcard $(SHARED)/weights),)
+export CNNBOOK_WEIGHTS_DIR ?= $(SHARED)/weights
+endif
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONUNBUFFERED := 1
+
+.PHONY: book book-smoke test lint format lock clean help
+
+help:
+	@echo "make book   - set up, execute every chapter, write _build/html/index.html"
+	@echo "make test   - set up, run the whole test suite (lint, units, notebooks, strict build)"
+	@echo "make format - strip outputs and format notebooks and code"
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $@
+
+# Full mode unless CNNBOOK_SMOKE=1; strict, so a failing notebook fails the build.
+book: $(STAMP)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "Open _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/python tools/nbconventions.py format
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(STAMP)
+	{ echo "# Exact pins that 'make' and CI install (Python 3.11, CPU). Regenerate with 'make lock'."; \
+	  echo "# GPU machines: swap tensorflow-cpu for tensorflow of the same version."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^cnnbook' | sort -f; } > requirements.lock
+
+clean:
+	rm -rf _build

@@ -1,0 +1,94 @@
+"""The book's one train/validation/test split, as ``tf.data`` pipelines.
+
+Files are read with ``keras.utils.image_dataset_from_directory``; the split is made on the file
+list with a fixed seed, so every chapter and assignment sees the same images in the same part.
+Images are resized once and cached, so the three 3024x3024 photos in class 7 are decoded once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnnbook.data.sources import DataSource, locate
+
+SPLIT_SEED = 1234
+VALIDATION_FRACTION = 0.15
+TEST_FRACTION = 0.15
+
+
+@dataclass
+class Splits:
+    """Batched, cached, prefetched datasets of (image, label); pixels are floats in 0..255."""
+
+    train: object
+    validation: object
+    test: object
+    class_names: list[str]
+    sizes: dict[str, int]
+    source: DataSource
+
+    def describe(self) -> str:
+        counts = ", ".join(f"{part} {n:,}" for part, n in self.sizes.items())
+        return f"{self.source.name}: classes {self.class_names}; {counts} images"
+
+
+def load_splits(
+    image_size: int | tuple[int, int] = 64,
+    *,
+    classes: list[str] | None = None,
+    batch_size: int = 32,
+    name: str = "sign-language-digits",
+    limit_train: int | None = None,
+    seed: int = SPLIT_SEED,
+    source: DataSource | None = None,
+) -> Splits:
+    """Load ``name`` as train/validation/test (70/15/15) at ``image_size``.
+
+    ``classes`` keeps only those class folders (``["0", ..., "5"]`` gives the 6-class SIGNS-like
+    set); ``limit_train`` keeps the first N training images (smaller experiments, smoke mode).
+    """
+    import keras
+    import tensorflow as tf
+
+    if isinstance(image_size, int):
+        image_size = (image_size, image_size)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    source = source or locate(name)
+    train, heldout = keras.utils.image_dataset_from_directory(
+        source.image_dir,
+        labels="inferred",
+        label_mode="int",
+        class_names=classes,
+        image_size=image_size,
+        batch_size=None,
+        shuffle=True,
+        seed=seed,
+        validation_split=VALIDATION_FRACTION + TEST_FRACTION,
+        subset="both",
+        verbose=False,
+    )
+    class_names = list(train.class_names)
+    n_train, n_heldout = len(train.file_paths), len(heldout.file_paths)
+    # Keras builds the held-out part without shuffling, in the seeded file order: taking and
+    # skipping from it gives two disjoint, repeatable halves.
+    n_validation = round(n_heldout * VALIDATION_FRACTION / (VALIDATION_FRACTION + TEST_FRACTION))
+    if limit_train is not None:
+        n_train = min(n_train, limit_train)
+        train = train.take(n_train)
+    autotune = tf.data.AUTOTUNE
+    train = (
+        train.cache()
+        .shuffle(n_train, seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(autotune)
+    )
+    validation = heldout.take(n_validation).batch(batch_size).cache().prefetch(autotune)
+    test = heldout.skip(n_validation).batch(batch_size).cache().prefetch(autotune)
+    sizes = {"train": n_train, "validation": n_validation, "test": n_heldout - n_validation}
+    return Splits(train, validation, test, class_names, sizes, source)
+
+
+def signs_classes(n: int = 6) -> list[str]:
+    """The first ``n`` digit classes as folder names: 6 gives the classic 6-class SIGNS variant."""
+    return [str(i) for i in range(n)]

@@ -1,0 +1,48 @@
+"""Where things live on disk: the repository checkout (if any), the data cache, local weights."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "CNNBOOK_DATA_DIR"
+WEIGHTS_DIR_ENV = "CNNBOOK_WEIGHTS_DIR"
+
+
+def repo_root() -> Path | None:
+    """The book's checkout when the package is installed from one (``pip install -e .``)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "_config.yml").is_file() and (root / "data").is_dir() else None
+
+
+def data_dir() -> Path:
+    """The data cache: ``$CNNBOOK_DATA_DIR``, else the checkout's ``data/``, else the user cache."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser().resolve()
+    root = repo_root()
+    if root is not None:
+        return root / "data"
+    import pooch
+
+    return Path(pooch.os_cache("cnnbook"))
+
+
+def scratch_dir() -> Path:
+    """A writable folder for things we create (fallback data, a seeded KERAS_HOME)."""
+    root = repo_root()
+    if root is not None:
+        return root / "data" / ".scratch"
+    import pooch
+
+    return Path(pooch.os_cache("cnnbook"))
+
+
+def local_weights_dir() -> Path | None:
+    """Weights for offline machines: ``$CNNBOOK_WEIGHTS_DIR``, else ``../shared/weights``."""
+    if os.environ.get(WEIGHTS_DIR_ENV):
+        path = Path(os.environ[WEIGHTS_DIR_ENV]).expanduser().resolve()
+        return path if path.is_dir() else None
+    root = repo_root()
+    if root is not None and (root.parent / "shared" / "weights").is_dir():
+        return (root.parent / "shared" / "weights").resolve()
+    return None

@@ -1,0 +1,156 @@
+"""The book's notebook conventions: one canonical bootstrap cell, stripped outputs, tidy metadata.
+
+    python tools/nbconventions.py format [NOTEBOOK ...]   # rewrite in place (default: all chapters)
+    python tools/nbconventions.py check  [NOTEBOOK ...]   # report problems, exit 1 if any
+
+Tests import ``problems()`` so that the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOTSTRAP_TAGS = ["bootstrap", "hide-cell"]
+REQUIRED_HEADINGS = ("Learning objectives", "Summary", "Exercises")
+
+
+def book_version() -> str:
+    text = (ROOT / "src" / "cnnbook" / "__init__.py").read_text()
+    return re.search(r'__version__ = "([^"]+)"', text).group(1)
+
+
+def repository_url() -> str:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return config["repository"]["url"]
+
+
+def bootstrap_source(extra: str | None = None) -> str:
+    """The first cell of every notebook: install on Colab, then report the runtime."""
+    target = f"cnnbook[{extra}]" if extra else "cnnbook"
+    return f'''# Bootstrap (hidden in the book). On Colab it installs the book's helper package at
+# the book's version; everywhere it fixes seeds and prints TensorFlow, Keras and the GPU.
+import subprocess
+import sys
+
+CNNBOOK = "{target} @ git+{repository_url()}@v{book_version()}"
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", CNNBOOK], check=True)
+
+import cnnbook
+
+cnnbook.setup()'''
+
+
+def bootstrap_extra(cell_source: str) -> str | None:
+    match = re.search(r'CNNBOOK = "cnnbook(?:\[(\w+)\])? @', cell_source)
+    return match.group(1) if match else None
+
+
+def toc_notebooks() -> list[Path]:
+    """Every notebook the table of contents names, in book order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                path = ROOT / (node["file"] + ".ipynb")
+                if path.is_file():
+                    found.append(path)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return found
+
+
+def is_chapter(path: Path) -> bool:
+    return "chapters" in path.relative_to(ROOT).parts
+
+
+def problems(path: Path) -> list[str]:
+    """What in ``path`` breaks the conventions (empty when it is clean)."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            found.append(f"cell {index} carries outputs or an execution count")
+    if not code or code[0] is not nb.cells[0]:
+        found.append("the first cell is not the bootstrap code cell")
+    else:
+        first = nb.cells[0]
+        if first.source != bootstrap_source(bootstrap_extra(first.source)):
+            found.append(
+                "the bootstrap cell differs from tools/nbconventions.py's (run make format)"
+            )
+        if first.metadata.get("tags") != BOOTSTRAP_TAGS:
+            found.append(f"the bootstrap cell's tags are not {BOOTSTRAP_TAGS}")
+    parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    if len(parameters) != 1:
+        found.append(f"expected one cell tagged 'parameters', found {len(parameters)}")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        found.append("kernelspec is not python3")
+    if is_chapter(path):
+        headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        for heading in REQUIRED_HEADINGS:
+            if not re.search(rf"^#+ .*{heading}", headings, re.MULTILINE | re.IGNORECASE):
+                found.append(f"no '{heading}' heading")
+    return found
+
+
+def format_notebook(path: Path) -> None:
+    """Strip outputs and noise, and make the first cell the canonical bootstrap."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags")
+        cell.metadata = {"tags": tags} if tags else {}
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and "cnnbook.setup()" in first.source:
+        first.source = bootstrap_source(bootstrap_extra(first.source))
+    else:
+        boot = nbformat.v4.new_code_cell(bootstrap_source())
+        nb.cells.insert(0, boot)
+        first = boot
+    first.metadata = {"tags": list(BOOTSTRAP_TAGS)}
+    accelerator = nb.metadata.get("accelerator")
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": [], "gpuType": "T4"} if accelerator else {"provenance": []},
+    }
+    if accelerator:
+        nb.metadata["accelerator"] = accelerator
+    nbformat.validator.normalize(nb)
+    nbformat.write(nb, path)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("format", "check"):
+        print(__doc__)
+        return 2
+    targets = [Path(a).resolve() for a in argv[1:]] or sorted(ROOT.glob("chapters/**/*.ipynb"))
+    status = 0
+    for path in targets:
+        if argv[0] == "format":
+            format_notebook(path)
+        for problem in problems(path):
+            print(f"{path.relative_to(ROOT)}: {problem}")
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
