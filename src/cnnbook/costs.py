@@ -1,0 +1,170 @@
+"""The arithmetic the book prints: output sizes, parameter counts, multiplication counts.
+
+Every function here is plain Python on integers, independent of Keras, so that a test can check
+it against Keras layers (a second, independent count) and a chapter can print it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def conv_output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
+    """Output height (or width) of a convolution or pooling: floor((n + 2p - f) / s) + 1."""
+    for name, value in (("n", n), ("f", f), ("s", s)):
+        if value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value}")
+    if p < 0:
+        raise ValueError(f"padding p must be >= 0, got {p}")
+    if f > n + 2 * p:
+        raise ValueError(f"filter size f={f} exceeds the padded input n + 2p = {n + 2 * p}")
+    return (n + 2 * p - f) // s + 1
+
+
+def same_padding(f: int) -> int:
+    """The padding p = (f - 1) / 2 that keeps the size at stride 1 (f must be odd)."""
+    if f % 2 == 0:
+        raise ValueError(f"'same' padding needs an odd filter size to be symmetric, got f={f}")
+    return (f - 1) // 2
+
+
+def conv_params(f: int, n_c_prev: int, n_c: int, bias: bool = True) -> int:
+    """Parameters of a conv layer with n_c filters of f x f x n_c_prev (plus one bias each)."""
+    return (f * f * n_c_prev + (1 if bias else 0)) * n_c
+
+
+def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
+    """Parameters of a dense layer."""
+    return (n_in + (1 if bias else 0)) * n_out
+
+
+def conv_mults(n_out: int, f: int, n_c_prev: int, n_c: int) -> int:
+    """Multiplications of a conv layer with a square n_out x n_out x n_c output."""
+    return n_out * n_out * n_c * f * f * n_c_prev
+
+
+def depthwise_mults(n_out: int, f: int, n_c: int) -> int:
+    """Multiplications of a depthwise conv: one f x f filter per input channel, n_c kept."""
+    return n_out * n_out * n_c * f * f
+
+
+def pointwise_mults(n_out: int, n_c_prev: int, n_c: int) -> int:
+    """Multiplications of a 1x1 (pointwise) conv."""
+    return conv_mults(n_out, 1, n_c_prev, n_c)
+
+
+@dataclass(frozen=True)
+class SeparableCost:
+    normal: int
+    depthwise: int
+    pointwise: int
+
+    @property
+    def separable(self) -> int:
+        return self.depthwise + self.pointwise
+
+    @property
+    def ratio(self) -> float:
+        return self.separable / self.normal
+
+
+def separable_cost(n: int, f: int, n_c_prev: int, n_c: int, p: int = 0, s: int = 1):
+    """Normal vs depthwise-separable conv on an n x n x n_c_prev input (Howard et al. 2017)."""
+    n_out = conv_output_size(n, f, p, s)
+    return SeparableCost(
+        normal=conv_mults(n_out, f, n_c_prev, n_c),
+        depthwise=depthwise_mults(n_out, f, n_c_prev),
+        pointwise=pointwise_mults(n_out, n_c_prev, n_c),
+    )
+
+
+def separable_ratio_theory(f: int, n_c: int) -> float:
+    """Cost of separable over normal convolution: 1/n_c + 1/f^2."""
+    return 1 / n_c + 1 / f**2
+
+
+@dataclass(frozen=True)
+class BottleneckCost:
+    direct: int
+    reduce: int
+    expand: int
+
+    @property
+    def bottleneck(self) -> int:
+        return self.reduce + self.expand
+
+
+def bottleneck_cost(n: int, n_c_prev: int, f: int, n_c: int, n_mid: int) -> BottleneckCost:
+    """A 'same' f x f conv from n_c_prev channels, direct vs via a 1x1 to n_mid (Szegedy et al. 2014).
+
+    For 28x28x192 -> 5x5, 32 filters: direct 120,422,400; with a 1x1 to 16 channels
+    2,408,448 + 10,035,200 = 12,443,648.
+    """
+    return BottleneckCost(
+        direct=conv_mults(n, f, n_c_prev, n_c),
+        reduce=pointwise_mults(n, n_c_prev, n_mid),
+        expand=conv_mults(n, f, n_mid, n_c),
+    )
+
+
+def keras_layer_mults(layer) -> int:
+    """Multiplications of one built Keras conv/dense layer, read from its weights and output shape.
+
+    An independent count: it uses the layer's real kernel shape and output shape, not our formulas.
+    """
+    kernel = getattr(layer, "kernel", None)
+    if kernel is None:
+        kernel = getattr(layer, "depthwise_kernel", None)
+    if kernel is None:
+        return 0
+    out = layer.output.shape
+    positions = math.prod(d for d in out[1:-1] if d is not None)
+    k = tuple(kernel.shape)
+    cls = type(layer).__name__
+    if cls == "DepthwiseConv2D":  # (f, f, n_c, multiplier)
+        return positions * math.prod(k)
+    if cls == "Dense":
+        return positions * k[0] * k[1]
+    return positions * math.prod(k)  # Conv2D: (f, f, n_c_prev, n_c)
+
+
+def layer_table(model) -> list[dict]:
+    """One row per layer of a built Keras model: name, type, output shape, size, parameters."""
+    rows = []
+    for layer in model.layers:
+        shape = layer.output.shape if hasattr(layer, "output") else None
+        dims = tuple(d for d in shape[1:]) if shape is not None else ()
+        rows.append(
+            {
+                "layer": layer.name,
+                "type": type(layer).__name__,
+                "output shape": "x".join(str(d) for d in dims),
+                "activations": math.prod(dims) if dims and None not in dims else None,
+                "parameters": layer.count_params(),
+                "multiplications": keras_layer_mults(layer),
+            }
+        )
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """A plain-text table with thousands separators, for printing in a chapter."""
+    if not rows:
+        return ""
+    columns = list(rows[0])
+
+    def cell(value):
+        if isinstance(value, int):
+            return f"{value:,}"
+        if isinstance(value, float):
+            return f"{value:.3g}"
+        return "" if value is None else str(value)
+
+    cells = [[cell(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in cells:
+        lines.append("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
+    return "\n".join(lines)
