@@ -96,7 +96,7 @@ class BottleneckCost:
 
 
 def bottleneck_cost(n: int, n_c_prev: int, f: int, n_c: int, n_mid: int) -> BottleneckCost:
-    """A 'same' f x f conv from n_c_prev channels, direct vs via a 1x1 to n_mid (Szegedy et al. 2014).
+    """A 'same' f x f conv from n_c_prev channels, direct or via a 1x1 to n_mid (Szegedy 2014).
 
     For 28x28x192 -> 5x5, 32 filters: direct 120,422,400; with a 1x1 to 16 channels
     2,408,448 + 10,035,200 = 12,443,648.
