@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnbook.data import DatasetError, DatasetSpec, download, load_splits, locate, verify
-from cnnbook.data import sources
+from cnnbook.data import DatasetError, DatasetSpec, download, load_splits, locate, sources, verify
 
 TOP = "Fake-Dataset-0123abcd"
 
@@ -26,8 +25,11 @@ def _png_bytes(value: int) -> bytes:
 
 
 def _files() -> dict[str, bytes]:
-    return {f"Dataset/{label}/img_{i}.png": _png_bytes(40 * label + i) for label in (0, 1, 2)
-            for i in range(6)}
+    return {
+        f"Dataset/{label}/img_{i}.png": _png_bytes(40 * label + i)
+        for label in (0, 1, 2)
+        for i in range(6)
+    }
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -89,8 +91,15 @@ def spec_for(archives, tmp_path):
 
     def make(url: str) -> DatasetSpec:
         return DatasetSpec(
-            name="fake", title="Fake digits", url=url, license="CC0-1.0", citation="none",
-            manifest=manifest, image_root="Dataset", num_classes=3, num_files=len(files),
+            name="fake",
+            title="Fake digits",
+            url=url,
+            license="CC0-1.0",
+            citation="none",
+            manifest=manifest,
+            image_root="Dataset",
+            num_classes=3,
+            num_files=len(files),
         )
 
     return make
@@ -194,7 +203,8 @@ def test_the_book_split_on_the_real_data_is_fixed_disjoint_and_complete():
     def fingerprints(dataset):
         return {
             hashlib.sha1(image.numpy().tobytes()).hexdigest()
-            for batch, _ in dataset for image in batch
+            for batch, _ in dataset
+            for image in batch
         }
 
     validation, test = fingerprints(splits.validation), fingerprints(splits.test)

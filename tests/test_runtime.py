@@ -30,8 +30,9 @@ def test_a_bad_smoke_value_is_a_clear_error(monkeypatch):
 
 
 def _run(code: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.skipif(not os.environ.get("CNNBOOK_WEIGHTS_DIR"), reason="needs ../shared/weights")
@@ -69,10 +70,14 @@ def test_without_weights_the_chapter_is_told_loudly_and_gets_random_ones(tmp_pat
 
 
 def test_prose_numbers_are_found_and_years_ignored():
-    nb = new_notebook(cells=[new_markdown_cell(
-        "In 1998 LeNet had 61,706 parameters; VGG-16 has 138357544 and a 3x3 filter 9; "
-        "version 2.21 and 0.95 are not counted; 1000x1000x3 is."
-    )])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "In 1998 LeNet had 61,706 parameters; VGG-16 has 138357544 and a 3x3 filter 9; "
+                "version 2.21 and 0.95 are not counted; 1000x1000x3 is."
+            )
+        ]
+    )
     assert prose_numbers(nb) == {61706, 138357544, 1000}
     assert printed_numbers("total 61,706 and 1000") >= {61706, 1000}
     assert 138357544 not in printed_numbers("138,357,545")

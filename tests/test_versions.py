@@ -1,4 +1,4 @@
-"""One version, one set of pins: pyproject ranges, the lock, environment.yml and the notebooks agree."""
+"""One version, one set of pins: pyproject, the lock, environment.yml and notebooks agree."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ def pyproject() -> dict:
 
 
 def test_the_lock_pins_every_package_exactly():
-    text = [ln for ln in (ROOT / "requirements.lock").read_text().splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    text = [
+        ln
+        for ln in (ROOT / "requirements.lock").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     assert text and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[^=\s]+", ln) for ln in text)
 
 
