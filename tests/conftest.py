@@ -79,8 +79,13 @@ def execute(relpath: str | Path, tmp_root: Path, **parameters) -> ExecutedNotebo
     output = tmp_root / (path.stem + ".executed.ipynb")
     start = time.perf_counter()
     nb = papermill.execute_notebook(
-        str(path), str(output), cwd=str(path.parent), kernel_name="python3",
-        progress_bar=False, parameters=parameters or None, log_output=False,
+        str(path),
+        str(output),
+        cwd=str(path.parent),
+        kernel_name="python3",
+        progress_bar=False,
+        parameters=parameters or None,
+        log_output=False,
     )
     seconds = time.perf_counter() - start
     texts, images = _flatten(nb)
