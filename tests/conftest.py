@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,7 @@ if (SHARED / "data" / "sign-language-digits").is_dir():
 if (SHARED / "weights").is_dir():
     os.environ.setdefault("CNNBOOK_WEIGHTS_DIR", str(SHARED / "weights"))
 
-NOTEBOOK_SECONDS: dict[str, float] = {}
+RUN_DIR_ENV = "CNNBOOK_TEST_RUN_DIR"
 
 
 @dataclass
@@ -65,50 +68,82 @@ def _flatten(nb) -> tuple[list[str], int]:
     return texts, images
 
 
-_CACHE: dict[Path, ExecutedNotebook] = {}
+def pytest_configure(config):
+    """One scratch folder per test run, shared by pytest-xdist workers (they inherit the env)."""
+    if RUN_DIR_ENV not in os.environ:
+        os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="cnnbook-tests-")
 
 
-def execute(relpath: str | Path, tmp_root: Path, **parameters) -> ExecutedNotebook:
-    """Run a notebook with papermill in its own folder (smoke mode); cached per session."""
+def run_dir() -> Path:
+    return Path(os.environ[RUN_DIR_ENV])
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def execute(relpath: str | Path, **parameters) -> ExecutedNotebook:
+    """Run a notebook with papermill in its own folder (smoke mode), once per test run.
+
+    Workers share the result through the run folder: the first to ask executes, under a lock;
+    the others wait and read its output.
+    """
+    import nbformat
     import papermill
 
     path = (ROOT / relpath).resolve()
-    key = path if not parameters else None
-    if key in _CACHE:
-        return _CACHE[key]
-    output = tmp_root / (path.stem + ".executed.ipynb")
-    start = time.perf_counter()
-    nb = papermill.execute_notebook(
-        str(path),
-        str(output),
-        cwd=str(path.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters=parameters or None,
-        log_output=False,
-    )
-    seconds = time.perf_counter() - start
+    name = str(path.relative_to(ROOT))
+    slug = name.replace("/", "__")
+    if parameters:
+        slug += "__" + "_".join(f"{k}-{v}" for k, v in sorted(parameters.items()))
+    output = run_dir() / f"{slug}.ipynb"
+    timing = run_dir() / f"{slug}.seconds"
+    with _locked(run_dir() / f"{slug}.lock"):
+        if not timing.exists():
+            start = time.perf_counter()
+            try:
+                papermill.execute_notebook(
+                    str(path),
+                    str(output),
+                    cwd=str(path.parent),
+                    kernel_name="python3",
+                    progress_bar=False,
+                    parameters=parameters or None,
+                    log_output=False,
+                )
+            except Exception:
+                timing.write_text("failed")
+                raise
+            timing.write_text(f"{time.perf_counter() - start:.2f}")
+        elif timing.read_text() == "failed":
+            pytest.fail(f"{name} failed when another test executed it; see that test's error")
+    nb = nbformat.read(output, as_version=4)
     texts, images = _flatten(nb)
-    result = ExecutedNotebook(path, nb, seconds, texts, images)
-    NOTEBOOK_SECONDS[str(path.relative_to(ROOT))] = seconds
-    if key is not None:
-        _CACHE[key] = result
-    return result
+    return ExecutedNotebook(path, nb, float(timing.read_text()), texts, images)
 
 
 @pytest.fixture(scope="session")
-def executed(tmp_path_factory):
-    """``executed("chapters/x/y.ipynb")`` runs the notebook once per session and returns it."""
-    root = tmp_path_factory.mktemp("executed")
-    return lambda relpath, **parameters: execute(relpath, root, **parameters)
+def executed():
+    """``executed("chapters/x/y.ipynb")`` runs the notebook once per test run and returns it."""
+    return execute
 
 
 def pytest_terminal_summary(terminalreporter):
-    if NOTEBOOK_SECONDS:
+    times = {}
+    for timing in sorted(run_dir().glob("*.seconds")):
+        if timing.read_text() != "failed":
+            times[timing.stem.replace("__", "/")] = float(timing.read_text())
+    if times:
         terminalreporter.section("notebook execution times (smoke mode)")
-        for name, seconds in sorted(NOTEBOOK_SECONDS.items()):
+        for name, seconds in times.items():
             terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
-        terminalreporter.write_line(f"{sum(NOTEBOOK_SECONDS.values()):7.1f} s  total")
+        terminalreporter.write_line(f"{sum(times.values()):7.1f} s  total")
 
 
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.,])\d{3,}(?![\d])")
