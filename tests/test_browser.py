@@ -320,8 +320,8 @@ def screenshot_targets() -> dict[str, str | None]:
         and "/assignments/" not in d
         and source_of(d).suffix == ".ipynb"
     ]
-    # Prefer a chapter with figures; any chapter otherwise.
-    with_figures = [d for d in chapters if '"image/png"' in source_of(d).read_text()]
+    # Prefer a chapter with figures (as the build executed it); any chapter otherwise.
+    with_figures = [d for d in chapters if expected_outputs(d)[1]]
     assignments = [d for d in docs if d.startswith("chapters/assignments/")]
     return {
         "landing": docs[0],
