@@ -373,7 +373,10 @@ def executed_notebook(docname: str) -> dict:
     from jupyter_cache import get_cache
 
     cache = get_cache(str(EXECUTION_CACHE))
-    _, notebook = cache.merge_match_into_file(str(source_of(docname)))
+    try:
+        _, notebook = cache.merge_match_into_file(str(source_of(docname)))
+    except KeyError:
+        pytest.fail(f"{docname}: no executed copy in {EXECUTION_CACHE} (did the build run it?)")
     return json.loads(json.dumps(notebook))
 
 
