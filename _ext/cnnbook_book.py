@@ -1,6 +1,6 @@
 """The book's own Sphinx extension (loaded through ``sphinx.local_extensions`` in _config.yml).
 
-Three jobs, none of which touches a chapter:
+Four jobs, none of which touches a chapter:
 
 * **Offline maths.** ``mathjax_path`` in _config.yml names a file under ``_static/``; this
   extension copies the vendored MathJax (``tools/vendor_mathjax.py`` puts it in ``_vendor/``)
@@ -11,6 +11,8 @@ Three jobs, none of which touches a chapter:
   opens that notebook there.
 * **How to cite the book**: the ``cite-this-book`` directive writes a reference and a BibTeX
   entry from the book's title, authors, year, version and repository, so they never drift.
+* **One copy of each inline script** on every page (a workaround for Sphinx 7.4 writing some
+  twice, which the browser reports as a SyntaxError).
 """
 
 from __future__ import annotations
