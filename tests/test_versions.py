@@ -78,3 +78,9 @@ def test_one_version_for_package_book_and_bootstrap():
     assert repository_url() in source
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["repository"]["url"] == repository_url()
+
+
+def test_citation_file_carries_the_book_version():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert str(citation["version"]) == cnnbook.__version__
+    assert citation["repository-code"] == repository_url()
