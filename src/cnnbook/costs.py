@@ -168,3 +168,43 @@ def format_table(rows: list[dict]) -> str:
     for r in cells:
         lines.append("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
     return "\n".join(lines)
+
+
+def _inception_branches(n_c_prev: int, filters) -> list[tuple[int, int, int]]:
+    """(f, n_c_in, n_c_out) of the six convolutions of an Inception module, in Table 1 order."""
+    if len(filters) != 6:
+        raise ValueError(
+            f"an Inception module has six filter counts (1x1, 3x3 reduce, 3x3, 5x5 reduce, "
+            f"5x5, pool proj), got {len(filters)}"
+        )
+    for value in (n_c_prev, *filters):
+        if value < 1:
+            raise ValueError(f"channel and filter counts must be positive, got {value}")
+    f1, f3r, f3, f5r, f5, pool_proj = filters
+    return [
+        (1, n_c_prev, f1),
+        (1, n_c_prev, f3r),
+        (3, f3r, f3),
+        (1, n_c_prev, f5r),
+        (5, f5r, f5),
+        (1, n_c_prev, pool_proj),  # after a 3x3/1 max pool, which keeps n_c_prev channels
+    ]
+
+
+def inception_module_params(n_c_prev: int, filters, bias: bool = True) -> int:
+    """Parameters of an Inception module (Szegedy et al. 2014, Figure 2(b)) on n_c_prev channels.
+
+    ``filters`` = (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool proj), the columns of Table 1.
+    Module 3a, (64, 96, 128, 16, 32, 32) on 192 channels: 163,328 weights + 368 biases.
+    """
+    return sum(
+        conv_params(f, c_in, c_out, bias)
+        for f, c_in, c_out in _inception_branches(n_c_prev, filters)
+    )
+
+
+def inception_module_mults(n: int, n_c_prev: int, filters) -> int:
+    """Multiplications of an Inception module on an n x n x n_c_prev input ('same' padding)."""
+    return sum(
+        conv_mults(n, f, c_in, c_out) for f, c_in, c_out in _inception_branches(n_c_prev, filters)
+    )
