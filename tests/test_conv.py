@@ -120,3 +120,19 @@ def test_bad_input_is_refused_with_a_sentence():
         cross_correlate(np.zeros((6, 6)), np.zeros((3, 3)), stride=0)
     with pytest.raises(ValueError, match="padding p must be"):
         pad(np.zeros((4, 4)), -1)
+
+
+def test_annotated_heatmap_writes_every_value():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnbook.plots import annotated_heatmap
+
+    fig, ax = plt.subplots()
+    annotated_heatmap(ax, edge_filter("sobel"), title="Sobel")
+    assert sorted(t.get_text() for t in ax.texts) == sorted(
+        ["1", "0", "-1", "2", "0", "-2", "1", "0", "-1"]
+    )
+    plt.close(fig)

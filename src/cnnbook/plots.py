@@ -79,3 +79,23 @@ def feature_maps(activations, title: str | None = None, columns: int = 8, limit:
         cmap="viridis",
         title=title,
     )
+
+
+def annotated_heatmap(ax, values, title: str | None = None, fmt: str = "{:g}", cmap="RdBu_r"):
+    """A small matrix (a filter, a toy image, a conv output) as a heat map with its numbers.
+
+    The colour scale is symmetric about zero, so positive and negative weights read at a glance.
+    """
+    values = np.asarray(values, dtype=float)
+    limit = np.abs(values).max() or 1.0
+    ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit)
+    for (row, col), value in np.ndenumerate(values):
+        shade = "white" if abs(value) > 0.6 * limit else "black"
+        ax.text(col, row, fmt.format(value), ha="center", va="center", color=shade, fontsize=8)
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    if title:
+        ax.set_title(title)
+    return ax
