@@ -1,0 +1,359 @@
+"""Residual networks: residual blocks, ResNet-34, ResNet-50, and plain/residual stacks.
+
+He, K., Zhang, X., Ren, S. and Sun, J. (2015), "Deep Residual Learning for Image Recognition",
+arXiv:1512.03385 (CVPR 2016). Later refinements of the block: He, K., Zhang, X., Ren, S. and
+Sun, J. (2016), "Identity Mappings in Deep Residual Networks", arXiv:1603.05027.
+
+A residual block computes ``a[l+2] = g(z[l+2] + a[l])``: the shortcut is added to the output of
+the last convolution (after its batch normalisation) and *before* the last ReLU ``g``. When the
+shapes differ, the shortcut is a projection ``W_s a[l]``: a learned 1x1 convolution with stride
+(the paper's option B) or fixed subsampling plus zero channels (option A, no parameters).
+
+The bottleneck builders ``identity_block`` and ``convolutional_block`` follow
+``keras.applications.ResNet50`` layer for layer (convolutions with biases, batch normalisation
+with epsilon 1.001e-5, the stride on the first 1x1 convolution), so that ``resnet50`` has exactly
+the parameters Keras's ResNet-50 has.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+BN_EPSILON = 1.001e-5  # what keras.applications.ResNet50 uses
+SHORTCUTS = ("projection", "zeros")
+
+
+def _check_positive(**values) -> None:
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _check_filters(filters, count: int) -> None:
+    if len(filters) != count:
+        raise ValueError(
+            f"filters must list {count} channel counts (1x1, f x f, 1x1), got {filters!r}"
+        )
+    for value in filters:
+        _check_positive(filters=value)
+
+
+def _channels(X) -> int:
+    return int(X.shape[-1])
+
+
+def _bn(name: str | None, part: str):
+    return layers.BatchNormalization(
+        axis=-1, epsilon=BN_EPSILON, name=f"{name}_{part}_bn" if name else None
+    )
+
+
+def _conv(filters, size, stride, initializer, name, part, padding="valid", use_bias=True):
+    return layers.Conv2D(
+        filters,
+        size,
+        strides=stride,
+        padding=padding,
+        use_bias=use_bias,
+        kernel_initializer=initializer,
+        name=f"{name}_{part}_conv" if name else None,
+    )
+
+
+def identity_block(X, f, filters, initializer="glorot_uniform", *, name=None):
+    """Bottleneck residual block whose shortcut is the identity (He et al., 2015, Fig. 5 right).
+
+    1x1 conv (F1) -> BN -> ReLU -> f x f conv (F2, same padding) -> BN -> ReLU -> 1x1 conv (F3)
+    -> BN -> add the input -> ReLU. The input must already have F3 channels, and height and
+    width are kept, so the addition needs no projection.
+
+    Args:
+        X: input tensor of shape (batch, n_H, n_W, F3).
+        f: size of the middle convolution's window (an odd positive integer).
+        filters: (F1, F2, F3), the channels of the three convolutions.
+        initializer: kernel initializer of every convolution.
+        name: optional prefix for the layers' names.
+    """
+    _check_positive(f=f)
+    _check_filters(filters, 3)
+    F1, F2, F3 = filters
+    if _channels(X) != F3:
+        raise ValueError(
+            f"identity_block adds its input to an output of F3={F3} channels, so the input "
+            f"must have {F3} channels, not {_channels(X)}; use convolutional_block to change "
+            "the number of channels"
+        )
+    shortcut = X
+    X = _conv(F1, 1, 1, initializer, name, "1")(X)
+    X = _bn(name, "1")(X)
+    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
+    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
+    X = _bn(name, "2")(X)
+    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
+    X = _conv(F3, 1, 1, initializer, name, "3")(X)
+    X = _bn(name, "3")(X)
+    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])  # before the last ReLU
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+
+
+def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform", *, name=None):
+    """Bottleneck residual block with a projection shortcut (He et al., 2015, option B).
+
+    The main path is that of ``identity_block`` with stride ``s`` on its first 1x1 convolution
+    (as in ``keras.applications.ResNet50``); the shortcut is a learned 1x1 convolution with F3
+    filters and stride ``s`` followed by batch normalisation, so both paths end with shape
+    (n_H / s, n_W / s, F3) and can be added.
+
+    Args:
+        X: input tensor of shape (batch, n_H, n_W, n_C).
+        f: size of the middle convolution's window.
+        filters: (F1, F2, F3).
+        s: stride of the first convolution and of the shortcut.
+        initializer: kernel initializer of every convolution.
+        name: optional prefix for the layers' names.
+    """
+    _check_positive(f=f, s=s)
+    _check_filters(filters, 3)
+    F1, F2, F3 = filters
+    shortcut = _conv(F3, 1, s, initializer, name, "0")(X)
+    shortcut = _bn(name, "0")(shortcut)
+    X = _conv(F1, 1, s, initializer, name, "1")(X)
+    X = _bn(name, "1")(X)
+    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
+    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
+    X = _bn(name, "2")(X)
+    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
+    X = _conv(F3, 1, 1, initializer, name, "3")(X)
+    X = _bn(name, "3")(X)
+    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+
+
+@keras.saving.register_keras_serializable(package="cnnbook")
+class ZeroPadShortcut(layers.Layer):
+    """The parameter-free shortcut of He et al. (2015), option A.
+
+    Keeps every ``stride``-th row and column (the subsampling a strided convolution does) and
+    appends zero channels up to ``channels``: ``W_s`` is a fixed matrix of ones and zeros.
+    """
+
+    def __init__(self, channels: int, stride: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        _check_positive(channels=channels, stride=stride)
+        self.channels = channels
+        self.stride = stride
+
+    def build(self, input_shape):
+        if input_shape[-1] > self.channels:
+            raise ValueError(
+                f"a zero-padding shortcut can only add channels: the input has "
+                f"{input_shape[-1]}, the block's output {self.channels}; use a projection"
+            )
+
+    def call(self, x):
+        x = x[:, :: self.stride, :: self.stride, :]
+        extra = self.channels - x.shape[-1]
+        return keras.ops.pad(x, [[0, 0], [0, 0], [0, 0], [0, extra]])
+
+    def compute_output_shape(self, input_shape):
+        def down(n):
+            return None if n is None else -(-n // self.stride)
+
+        return (input_shape[0], down(input_shape[1]), down(input_shape[2]), self.channels)
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels, "stride": self.stride}
+
+
+def basic_block(
+    X,
+    filters,
+    s=1,
+    shortcut="projection",
+    initializer="he_normal",
+    *,
+    use_bias=False,
+    residual=True,
+    name=None,
+):
+    """Two 3x3 convolutions with a shortcut (He et al., 2015, Fig. 2 and Fig. 5 left).
+
+    3x3 conv (stride ``s``) -> BN -> ReLU -> 3x3 conv -> BN -> add shortcut -> ReLU. When the
+    shape changes (``s > 1`` or a new channel count) the shortcut is ``shortcut="projection"``,
+    a learned 1x1 convolution with stride ``s`` and BN (option B), or ``shortcut="zeros"``,
+    subsampling plus zero channels (option A, no parameters). ``residual=False`` drops the
+    shortcut and gives the matching block of a *plain* network: the same layers, no addition.
+    """
+    _check_positive(filters=filters, s=s)
+    if shortcut not in SHORTCUTS:
+        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
+    a_prev = X
+    X = _conv(filters, 3, s, initializer, name, "1", "same", use_bias)(X)
+    X = _bn(name, "1")(X)
+    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
+    X = _conv(filters, 3, 1, initializer, name, "2", "same", use_bias)(X)
+    X = _bn(name, "2")(X)
+    if residual:
+        if s == 1 and _channels(a_prev) == filters:
+            skip = a_prev
+        elif shortcut == "projection":
+            skip = _conv(filters, 1, s, initializer, name, "0", "valid", use_bias)(a_prev)
+            skip = _bn(name, "0")(skip)
+        else:
+            skip = ZeroPadShortcut(filters, s, name=f"{name}_0_pad" if name else None)(a_prev)
+        if tuple(skip.shape[1:]) != tuple(X.shape[1:]):
+            raise ValueError(
+                f"shortcut shape {tuple(skip.shape[1:])} does not match the block's output "
+                f"{tuple(X.shape[1:])}; with 'valid'-sized inputs use an even height and width"
+            )
+        X = layers.Add(name=f"{name}_add" if name else None)([X, skip])
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+
+
+def _check_top(input_shape, classes) -> None:
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    _check_positive(classes=classes)
+
+
+def _stem(inputs, use_bias, initializer):
+    """7x7/2 convolution with 64 filters, BN, ReLU, 3x3/2 max pooling (conv1 and pool1)."""
+    X = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
+    X = layers.Conv2D(
+        64, 7, strides=2, use_bias=use_bias, kernel_initializer=initializer, name="conv1_conv"
+    )(X)
+    X = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(X)
+    X = layers.Activation("relu", name="conv1_relu")(X)
+    X = layers.ZeroPadding2D(1, name="pool1_pad")(X)
+    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(X)
+
+
+def _top(X, inputs, classes, include_top, name):
+    X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
+    if include_top:
+        X = layers.Dense(classes, activation="softmax", name="predictions")(X)
+    return keras.Model(inputs, X, name=name)
+
+
+def resnet50(input_shape=(224, 224, 3), classes=1000, include_top=True):
+    """ResNet-50 of He et al. (2015), Table 1, arXiv:1512.03385, as ``keras.applications`` has it.
+
+    Stem (7x7/2 conv, 3x3/2 max pool), then four stages of bottleneck blocks, 3, 4, 6 and 3 of
+    them, with (64, 64, 256), (128, 128, 512), (256, 256, 1024), (512, 512, 2048) channels; the
+    first block of each stage has a projection shortcut and (from stage 3 on) stride 2. Global
+    average pooling and a softmax layer end it. With 224x224x3 inputs and 1,000 classes it has
+    25,636,712 parameters, as ``keras.applications.ResNet50(weights=None)``.
+    """
+    _check_top(input_shape, classes)
+    inputs = keras.Input(shape=input_shape)
+    X = _stem(inputs, use_bias=True, initializer="glorot_uniform")
+    stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
+    for stage, (width, blocks, stride) in enumerate(stages, start=2):
+        filters = (width, width, 4 * width)
+        X = convolutional_block(X, 3, filters, s=stride, name=f"conv{stage}_block1")
+        for block in range(2, blocks + 1):
+            X = identity_block(X, 3, filters, name=f"conv{stage}_block{block}")
+    return _top(X, inputs, classes, include_top, "resnet50")
+
+
+def resnet34(input_shape=(224, 224, 3), classes=1000, include_top=True, shortcut="projection"):
+    """ResNet-34 of He et al. (2015), Table 1, arXiv:1512.03385.
+
+    Stem as in ResNet-50, then four stages of basic blocks (two 3x3 convolutions), 3, 4, 6 and 3
+    of them, with 64, 128, 256 and 512 channels; convolutions without biases (batch
+    normalisation follows each). Where a stage starts, the shortcut is a projection (option B,
+    the default: 21,797,672 parameters at 1,000 classes, as torchvision's resnet34) or zero
+    padding (``shortcut="zeros"``, option A).
+    """
+    _check_top(input_shape, classes)
+    if shortcut not in SHORTCUTS:
+        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
+    inputs = keras.Input(shape=input_shape)
+    X = _stem(inputs, use_bias=False, initializer="he_normal")
+    stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
+    for stage, (width, blocks, stride) in enumerate(stages, start=2):
+        for block in range(1, blocks + 1):
+            X = basic_block(
+                X,
+                width,
+                s=stride if block == 1 else 1,
+                shortcut=shortcut,
+                name=f"conv{stage}_block{block}",
+            )
+    return _top(X, inputs, classes, include_top, "resnet34")
+
+
+def _cifar_network(depth, input_shape, classes, widths, residual, shortcut, name):
+    """The 6n+2-layer networks of He et al. (2015), Section 4.2, with or without shortcuts."""
+    _check_top(input_shape, classes)
+    if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
+        raise ValueError(
+            f"depth must be 6n + 2 for a whole number n >= 1 (8, 14, 20, 26, 32, ...), "
+            f"got {depth!r}"
+        )
+    if len(widths) != 3:
+        raise ValueError(f"widths must give the channels of the 3 stages, got {widths!r}")
+    n = (depth - 2) // 6
+    inputs = keras.Input(shape=input_shape)
+    X = layers.Conv2D(
+        widths[0], 3, padding="same", use_bias=False, kernel_initializer="he_normal", name="conv1"
+    )(inputs)
+    X = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(X)
+    X = layers.Activation("relu", name="conv1_relu")(X)
+    for stage, width in enumerate(widths, start=1):
+        for block in range(1, n + 1):
+            X = basic_block(
+                X,
+                width,
+                s=2 if stage > 1 and block == 1 else 1,
+                shortcut=shortcut,
+                residual=residual,
+                name=f"stage{stage}_block{block}",
+            )
+    X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
+    X = layers.Dense(classes, activation="softmax", name="predictions")(X)
+    return keras.Model(inputs, X, name=f"{name}{depth}")
+
+
+def plain_network(depth, input_shape=(32, 32, 3), classes=10, widths=(16, 32, 64)):
+    """A plain network of ``depth`` = 6n + 2 weighted layers (He et al., 2015, Section 4.2).
+
+    A 3x3 convolution, then 3 stages of 2n 3x3 convolutions with ``widths`` channels (the
+    first of stages 2 and 3 with stride 2), global average pooling and a softmax layer; batch
+    normalisation after every convolution. Exactly the layers of ``residual_network(depth)``
+    with option-A shortcuts, without the shortcuts, so both have the same parameters.
+    """
+    return _cifar_network(depth, input_shape, classes, widths, False, "zeros", "plain")
+
+
+def residual_network(
+    depth, input_shape=(32, 32, 3), classes=10, widths=(16, 32, 64), shortcut="zeros"
+):
+    """The residual twin of ``plain_network``: a shortcut around every pair of 3x3 convolutions.
+
+    He et al. (2015), Section 4.2, use zero-padding shortcuts (option A, the default) so that
+    the residual network has exactly the parameters of its plain counterpart;
+    ``shortcut="projection"`` uses learned 1x1 convolutions where the shape changes.
+    """
+    if shortcut not in SHORTCUTS:
+        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
+    return _cifar_network(depth, input_shape, classes, widths, True, shortcut, "resnet")
+
+
+def stage_table(model) -> list[dict]:
+    """One row per stage of a ResNet built here: output size, residual blocks, channels.
+
+    Reads the built model: every block's addition layer is named ``<stage>_block<k>_add``.
+    """
+    rows: dict[str, dict] = {}
+    for layer in model.layers:
+        if isinstance(layer, layers.Add) and "_block" in layer.name:
+            stage = layer.name.split("_block")[0]
+            _, height, width, channels = layer.output.shape
+            row = rows.setdefault(stage, {"stage": stage, "blocks": 0})
+            row.update({"output size": f"{height}x{width}", "channels": int(channels)})
+            row["blocks"] += 1
+    return [
+        {k: row[k] for k in ("stage", "output size", "blocks", "channels")} for row in rows.values()
+    ]
