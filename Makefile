@@ -14,12 +14,13 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book book-smoke test lint format lock clean help
+.PHONY: book book-smoke test bench lint format lock clean help
 
 help:
 	@echo "make book   - set up, execute every chapter, write _build/html/index.html"
 	@echo "make test   - set up, run the whole test suite (lint, units, notebooks, strict build)"
 	@echo "make format - strip outputs and format notebooks and code"
+	@echo "make bench  - benchmarks into bench/results/ (BENCH='kernels models ...' to pick)"
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Benchmarks (bench/__init__.py lists the sections); the performance appendix renders them.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

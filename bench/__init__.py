@@ -1,0 +1,18 @@
+"""The book's benchmark suite: ``make bench`` (or ``python -m bench``).
+
+It measures, on whatever machine runs it, and records the machine with the figures:
+
+1. ``chapters`` — execution time and peak memory of every chapter (smoke and full mode), the
+   full book build and a cached rebuild with no change;
+2. ``models``   — training throughput of the book's ResNet-50 and MobileNetV2 against
+   ``keras.applications`` (same batch, same input, one process), and the GFLOP/s that
+   ResNet-50 training achieves against the machine's measured matrix-multiply peak;
+3. ``pipeline`` — the input pipeline (``image_dataset_from_directory``, augmentation, cache,
+   prefetch) against what the model consumes, naive against tuned;
+4. ``kernels``  — measured against theoretical speedups of the 1x1 bottleneck and of
+   depthwise-separable convolutions over channel counts and filter sizes.
+
+Every timing is repeated: the JSON keeps all runs, reports show the median and the spread.
+The appendix chapter ``chapters/appendices/performance.ipynb`` renders the JSON files in
+``bench/results/``. Benchmarks are never part of the test suite's pass/fail on speed.
+"""

@@ -1,0 +1,128 @@
+"""``python -m bench [SECTION ...] [--smoke] [--repeats N]``: run benchmarks, merge, report.
+
+Sections: machine (always), kernels, models, pipeline, chapters-smoke, chapters-full, book.
+With no section, all but chapters-full and book (the two that execute the whole book in full
+mode; ask for them by name). Results merge into ``bench/results/<machine>.json``; a markdown
+table of everything recorded for the machine is written next to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ["kernels", "models", "pipeline", "chapters-smoke"]
+ALL = [*DEFAULT, "chapters-full", "book"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "sections",
+        nargs="*",
+        metavar="SECTION",
+        help=f"any of {', '.join(ALL)} (default: {', '.join(DEFAULT)})",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes and 2 repeats: checks that the suite runs, not speed",
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per figure")
+    parser.add_argument("--out", type=Path, default=None, help="results folder")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.sections) - set(ALL))
+    if unknown:
+        parser.error(f"unknown section(s) {unknown}; choose from {', '.join(ALL)}")
+    sections = args.sections or DEFAULT
+    repeats = args.repeats or (2 if args.smoke else 7)
+    if repeats < 2:
+        parser.error("--repeats must be at least 2: a single timing has no spread")
+
+    import cnnbook
+
+    cnnbook.setup(verbose=False)
+    from bench import chapters, kernels, machine, models, pipeline, report
+
+    info = machine.describe()
+    out_dir = args.out or (report.RESULTS if not args.smoke else ROOT / "_build" / "bench")
+    path = out_dir / f"{machine.slug(info)}{'-smoke' if args.smoke else ''}.json"
+    results = report.load(path)
+    results["machine"] = info
+    stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+    def record(name, value, started):
+        results[name] = value | {"recorded": stamp, "seconds": time.perf_counter() - started}
+        report.save(path, results)
+        print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", flush=True)
+
+    print(f"[bench] {info['cpu']} ({info['cores']} cores), GPU: {info['gpu'] or 'none'}")
+    if "kernels" in sections:
+        t = time.perf_counter()
+        small = dict(channels=(16, 64), filter_sizes=(3,)) if args.smoke else {}
+        record(
+            "kernels",
+            {
+                "bottleneck": kernels.bottleneck(
+                    repeats=repeats,
+                    **({"channels": (64,), "filter_sizes": (5,)} if args.smoke else {}),
+                ),
+                "separable": kernels.separable(repeats=repeats, **small),
+            },
+            t,
+        )
+    if "models" in sections or "pipeline" in sections:
+        t = time.perf_counter()
+        steps = 2 if args.smoke else 10
+        throughput = models.training_throughput(steps=steps, repeats=repeats)
+        peak = machine.matmul_peak(size=512 if args.smoke else 2048, repeats=repeats)
+        record(
+            "models",
+            {
+                "throughput": throughput,
+                "matmul_peak": peak,
+                "achieved": models.achieved_fraction(throughput, peak),
+            },
+            t,
+        )
+    if "pipeline" in sections:
+        t = time.perf_counter()
+        from cnnbook.data import locate
+
+        source = locate("sign-language-digits")
+        measured = pipeline.throughput(source.image_dir, size=64, epochs=3 if args.smoke else 4)
+        consumes = next(r for r in results["models"]["throughput"] if r["model"] == "ResNet-50")
+        measured["model_consumes"] = consumes["median_ours"]
+        measured["model"] = f"ResNet-50 (ours) at {consumes['input']}x{consumes['input']}"
+        measured["tuned_over_model"] = measured["tuned"]["median"] / consumes["median_ours"]
+        measured["data"] = source.name
+        record("pipeline", measured, t)
+    for mode in ("smoke", "full"):
+        if f"chapters-{mode}" in sections:
+            t = time.perf_counter()
+            old = [r for r in results.get("chapters", {}).get("rows", []) if r["mode"] != mode]
+            rows = chapters.chapter_runs(mode)
+            record("chapters", {"rows": old + rows}, t)
+    if "book" in sections:
+        t = time.perf_counter()
+        record("book", chapters.book_builds(), t)
+
+    markdown = path.with_suffix(".md")
+    markdown.write_text(report.markdown(results) + "\n")
+    print(f"[bench] wrote {path} and {markdown.name}")
+    failed = [
+        r["chapter"] for r in results.get("chapters", {}).get("rows", []) if r["returncode"] != 0
+    ]
+    if failed:
+        print(f"[bench] chapters that failed: {failed}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.exit(main())

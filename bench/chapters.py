@@ -1,0 +1,141 @@
+"""Execution time and peak memory of every chapter, the full book build and a cached rebuild.
+
+Each chapter runs in a fresh papermill process in its own folder (as the test suite runs it);
+the peak memory is the largest total resident set size of that process and its kernel,
+sampled every 0.1 s, and, on a GPU machine, the largest GPU memory in use (nvidia-smi).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _gpu_memory_mib() -> int | None:
+    if not shutil.which("nvidia-smi"):
+        return None
+    result = subprocess.run(
+        ["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        return None
+    return sum(int(v) for v in result.stdout.split())
+
+
+def run_measured(command: list[str], *, cwd: Path, env: dict, timeout: float) -> dict:
+    """Run ``command``; return its wall time, exit code and the tree's peak RSS (GPU too)."""
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = {"rss": 0, "gpu": None}
+    gpu_before = _gpu_memory_mib()
+
+    def sample():
+        try:
+            parent = psutil.Process(process.pid)
+        except psutil.NoSuchProcess:
+            return
+        while process.poll() is None:
+            total = 0
+            try:
+                for proc in [parent, *parent.children(recursive=True)]:
+                    total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+            peak["rss"] = max(peak["rss"], total)
+            gpu = _gpu_memory_mib() if gpu_before is not None else None
+            if gpu is not None:
+                peak["gpu"] = max(peak["gpu"] or 0, gpu - gpu_before)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        output += f"\n[bench] killed after {timeout:.0f} s"
+    sampler.join()
+    return {
+        "seconds": time.perf_counter() - start,
+        "returncode": process.returncode,
+        "peak_rss_mib": peak["rss"] / 2**20,
+        "peak_gpu_mib": peak["gpu"],
+        "log_tail": output[-2000:] if process.returncode else "",
+    }
+
+
+def toc_notebooks() -> list[Path]:
+    sys.path.insert(0, str(ROOT / "tools"))
+    from nbconventions import toc_notebooks as listed
+
+    return listed()
+
+
+def chapter_runs(mode: str, only: list[str] | None = None, timeout: float = 3600) -> list[dict]:
+    """Run every chapter notebook in ``mode`` ("smoke" or "full") with papermill."""
+    if mode not in ("smoke", "full"):
+        raise ValueError(f"mode must be 'smoke' or 'full', got {mode!r}")
+    env = dict(os.environ, CNNBOOK_SMOKE="1" if mode == "smoke" else "0", PYTHONUNBUFFERED="1")
+    rows = []
+    scratch = ROOT / "_build" / "bench"
+    scratch.mkdir(parents=True, exist_ok=True)
+    for path in toc_notebooks():
+        name = str(path.relative_to(ROOT))
+        if only and not any(part in name for part in only):
+            continue
+        command = [
+            sys.executable,
+            "-m",
+            "papermill",
+            "-k",
+            "python3",
+            "--cwd",
+            str(path.parent),
+            "--no-progress-bar",
+            str(path),
+            str(scratch / f"{path.stem}-{mode}.ipynb"),
+        ]
+        result = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
+        print(
+            f"  {mode:5s} {result['seconds']:7.1f} s {result['peak_rss_mib']:7.0f} MiB  {name}"
+            + ("" if result["returncode"] == 0 else "  FAILED"),
+            flush=True,
+        )
+        rows.append({"chapter": name, "mode": mode, **result})
+    return rows
+
+
+def book_builds(timeout: float = 3 * 3600) -> dict:
+    """``make book``'s build (full mode) from an empty cache, then again with nothing changed."""
+    out_dir = ROOT / "_build" / "bench" / "book"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--all",
+        "--path-output",
+        str(out_dir.relative_to(ROOT)),
+        ".",
+    ]
+    env = dict(os.environ, CNNBOOK_SMOKE="0", PYTHONUNBUFFERED="1")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_mathjax.py")], check=True)
+    first = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
+    cached = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
+    return {"full_build": first, "cached_rebuild": cached}

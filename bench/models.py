@@ -1,0 +1,122 @@
+"""Training throughput of the book's builders against ``keras.applications``, and GFLOP/s.
+
+Both models of a pair are built with the same input, classes, batch, optimiser and loss, and
+timed in alternation in one process, so that drift of the machine (thermal, neighbours) hits
+both alike. Throughput is images per second of ``fit`` on a repeated synthetic batch: the
+input pipeline is measured separately (``bench.pipeline``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+import time
+
+from cnnbook import costs
+
+# (name, our builder, keras.applications class, input size)
+PAIRS = (
+    ("ResNet-50", "cnnbook.models.resnet:resnet50", "ResNet50", 64),
+    ("MobileNetV2", "cnnbook.models.mobilenet:mobilenet_v2", "MobileNetV2", 96),
+)
+CLASSES = 6
+BATCH = 32
+
+
+def _builder(spec: str):
+    module, name = spec.split(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as error:
+        raise RuntimeError(f"the book's builder {spec} is missing: {error}") from error
+
+
+def forward_mults(model) -> int:
+    """Multiplications of one forward pass of one image, counted over the built layers."""
+    return sum(costs.keras_layer_mults(layer) for layer in model.layers)
+
+
+def _compiled(model):
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
+        loss="sparse_categorical_crossentropy",
+    )
+    return model
+
+
+def _dataset(size: int):
+    import tensorflow as tf
+
+    images = tf.random.uniform((BATCH, size, size, 3), 0, 255, seed=0)
+    labels = tf.random.uniform((BATCH,), 0, CLASSES, dtype=tf.int32, seed=1)
+    return tf.data.Dataset.from_tensors((images, labels)).repeat()
+
+
+def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
+    """Images/s of ours and Keras's for each pair; ratio = Keras's rate / ours (<= 1.05 wanted)."""
+    import keras
+
+    rows = []
+    for name, ours_spec, reference_name, size in PAIRS:
+        keras.backend.clear_session()
+        shape = (size, size, 3)
+        ours = _compiled(_builder(ours_spec)(input_shape=shape, classes=CLASSES))
+        reference = _compiled(
+            getattr(keras.applications, reference_name)(
+                weights=None, input_shape=shape, classes=CLASSES
+            )
+        )
+        data = _dataset(size)
+        timings = {"ours": [], "keras": []}
+        for model in (ours, reference):  # trace and warm up outside the timings
+            model.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+        for _ in range(repeats):
+            for label, model in (("ours", ours), ("keras", reference)):
+                started = time.perf_counter()
+                model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+                seconds = time.perf_counter() - started
+                timings[label].append(seconds)
+        images = steps * BATCH
+        rate = {k: [images / s for s in v] for k, v in timings.items()}
+        median = {k: statistics.median(v) for k, v in rate.items()}
+        mults = forward_mults(ours)
+        rows.append(
+            {
+                "model": name,
+                "input": size,
+                "batch": BATCH,
+                "classes": CLASSES,
+                "steps": steps,
+                "params_ours": ours.count_params(),
+                "params_keras": reference.count_params(),
+                "images_per_s_ours": rate["ours"],
+                "images_per_s_keras": rate["keras"],
+                "median_ours": median["ours"],
+                "median_keras": median["keras"],
+                # > 1 means ours is slower; the target is <= 1.05.
+                "slowdown_ours_vs_keras": median["keras"] / median["ours"],
+                "forward_mults_per_image": mults,
+                # Training is about three forward passes' work (forward, and backward for both
+                # activations and weights); one multiply-add is two floating-point operations.
+                "train_gflops_per_image": 3 * 2 * mults / 1e9,
+            }
+        )
+    return rows
+
+
+def achieved_fraction(throughput_rows: list[dict], peak: dict) -> list[dict]:
+    """GFLOP/s achieved in training against the matmul peak, per model."""
+    out = []
+    for row in throughput_rows:
+        achieved = row["median_ours"] * row["train_gflops_per_image"]
+        out.append(
+            {
+                "model": row["model"],
+                "achieved_gflops": achieved,
+                "peak_gflops": peak["gflops_median"],
+                "fraction_of_peak": achieved / peak["gflops_median"],
+            }
+        )
+    return out

@@ -1,0 +1,147 @@
+"""Results on disk (one JSON per machine, sections merged across runs) and the markdown table."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def save(path: Path, results: dict) -> None:
+    """Write atomically: an interrupted run never leaves half a JSON file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".json")
+    with os.fdopen(handle, "w") as stream:
+        json.dump(results, stream, indent=1, sort_keys=True)
+        stream.write("\n")
+    os.replace(partial, path)
+
+
+def spread(values) -> float:
+    """(largest - smallest) / median of repeated measurements."""
+    values = list(values)
+    middle = statistics.median(values)
+    return (max(values) - min(values)) / middle if middle else 0.0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines + [""]
+
+
+def markdown(results: dict) -> str:
+    """The figures of one machine as markdown tables (what the appendix also shows)."""
+    m = results["machine"]
+    gpu = ", ".join(m["gpu"]) or "none"
+    lines = [
+        f"# Benchmarks: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, GPU: {gpu}",
+        "",
+        f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}. "
+        "Medians of repeated runs; spread = (max - min) / median.",
+        "",
+    ]
+    if "chapters" in results:
+        rows = [
+            [
+                r["chapter"],
+                r["mode"],
+                f"{r['seconds']:.1f}",
+                f"{r['peak_rss_mib']:.0f}",
+                "-" if r["peak_gpu_mib"] is None else f"{r['peak_gpu_mib']:.0f}",
+                "ok" if r["returncode"] == 0 else "FAILED",
+            ]
+            for r in results["chapters"]["rows"]
+        ]
+        lines += ["## Chapters", ""] + _table(
+            ["chapter", "mode", "seconds", "peak RSS (MiB)", "peak GPU (MiB)", "status"], rows
+        )
+    if "book" in results:
+        b = results["book"]
+        rows = [
+            [
+                k.replace("_", " "),
+                f"{v['seconds']:.1f}",
+                f"{v['peak_rss_mib']:.0f}",
+                "ok" if v["returncode"] == 0 else "FAILED",
+            ]
+            for k, v in b.items()
+            if isinstance(v, dict)
+        ]
+        lines += ["## Book build", ""] + _table(
+            ["build", "seconds", "peak RSS (MiB)", "status"], rows
+        )
+    if "models" in results:
+        mo = results["models"]
+        rows = [
+            [
+                r["model"],
+                f"{r['input']}x{r['input']}",
+                str(r["batch"]),
+                f"{r['median_ours']:.1f} ({spread(r['images_per_s_ours']):.0%})",
+                f"{r['median_keras']:.1f} ({spread(r['images_per_s_keras']):.0%})",
+                f"{r['slowdown_ours_vs_keras']:.3f}",
+            ]
+            for r in mo["throughput"]
+        ]
+        lines += ["## Training throughput, images/s (spread)", ""] + _table(
+            ["model", "input", "batch", "ours", "keras.applications", "keras rate / ours"], rows
+        )
+        peak = mo["matmul_peak"]
+        lines += [
+            f"Matrix-multiply peak ({peak['size']}^3, float32): "
+            f"{peak['gflops_median']:.0f} GFLOP/s (median), {peak['gflops_best']:.0f} best.",
+            "",
+        ]
+        rows = [
+            [r["model"], f"{r['achieved_gflops']:.1f}", f"{r['fraction_of_peak']:.1%}"]
+            for r in mo["achieved"]
+        ]
+        lines += _table(["model (training)", "achieved GFLOP/s", "fraction of matmul peak"], rows)
+    if "pipeline" in results:
+        p = results["pipeline"]
+        lines += [
+            "## Input pipeline",
+            "",
+            f"At {p['size']}x{p['size']}, batch {p['batch']}: naive {p['naive']['median']:.0f} "
+            f"images/s, tuned {p['tuned']['median']:.0f} images/s "
+            f"({p['tuned_over_naive']:.1f}x); the model consumes "
+            f"{p['model_consumes']:.1f} images/s, so the tuned pipeline is "
+            f"{p['tuned_over_model']:.1f}x faster than needed.",
+            "",
+        ]
+    if "kernels" in results:
+        k = results["kernels"]
+        rows = [
+            [
+                str(r["channels_in"]),
+                str(r["f"]),
+                f"{r['theory_speedup']:.2f}",
+                f"{r['measured_speedup']:.2f}",
+            ]
+            for r in k["bottleneck"]
+        ]
+        lines += ["## 1x1 bottleneck (28x28, 32 filters, 16 in the middle)", ""] + _table(
+            ["channels in", "f", "theory", "measured"], rows
+        )
+        rows = [
+            [
+                str(r["channels"]),
+                str(r["f"]),
+                f"{r['theory_speedup']:.2f}",
+                f"{r['measured_speedup']:.2f}",
+            ]
+            for r in k["separable"]
+        ]
+        lines += ["## Depthwise separable vs normal convolution (32x32)", ""] + _table(
+            ["channels", "f", "theory", "measured"], rows
+        )
+    return "\n".join(lines)

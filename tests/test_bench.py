@@ -1,0 +1,70 @@
+"""The benchmark suite runs and reports what it measured (speed itself is never asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from bench import chapters, report
+
+
+def test_spread_is_relative_to_the_median():
+    assert report.spread([1.0, 1.0, 1.0]) == 0
+    assert report.spread([0.9, 1.0, 1.2]) == pytest.approx(0.3)
+
+
+def test_results_are_written_atomically_and_merge(tmp_path):
+    path = tmp_path / "machine.json"
+    report.save(path, {"a": 1})
+    report.save(path, report.load(path) | {"b": 2})
+    assert json.loads(path.read_text()) == {"a": 1, "b": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["machine.json"]  # no partial file left
+
+
+def test_run_measured_reports_time_exit_code_and_peak_memory(tmp_path):
+    grow = "x = bytearray(200 * 2**20); import time; time.sleep(0.5)"
+    result = chapters.run_measured([sys.executable, "-c", grow], cwd=tmp_path, env={}, timeout=60)
+    assert result["returncode"] == 0
+    assert result["seconds"] >= 0.5
+    assert result["peak_rss_mib"] > 200  # the 200 MiB the child allocated
+    failed = chapters.run_measured(
+        [sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path, env={}, timeout=60
+    )
+    assert failed["returncode"] == 3
+
+
+def test_chapter_runs_reject_an_unknown_mode():
+    with pytest.raises(ValueError, match="mode must be 'smoke' or 'full'"):
+        chapters.chapter_runs("fast")
+
+
+def test_unknown_section_is_a_clear_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "everything"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "unknown section(s) ['everything']" in result.stderr
+
+
+def test_kernels_section_runs_and_checks_theory_against_keras(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "kernels", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (path,) = tmp_path.glob("*.json")
+    results = json.loads(path.read_text())
+    (row,) = results["kernels"]["bottleneck"]
+    # 28x28x64 -> 5x5, 32 filters: direct vs 1x1 to 16 channels then 5x5 (Szegedy et al. 2014)
+    assert row["mults_direct"] == 28 * 28 * 32 * 5 * 5 * 64
+    assert row["mults_bottleneck"] == 28 * 28 * 16 * 64 + 28 * 28 * 32 * 5 * 5 * 16
+    assert len(row["seconds_direct"]) == 2  # repeated, never a single timing
+    assert {r["channels"] for r in results["kernels"]["separable"]} == {16, 64}
+    text = path.with_suffix(".md").read_text()
+    assert "1x1 bottleneck" in text and results["machine"]["cpu"] in text
