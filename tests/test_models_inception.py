@@ -16,7 +16,13 @@ from cnnbook.costs import (
     inception_module_params,
     keras_layer_mults,
 )
-from cnnbook.models.inception import GOOGLENET_TABLE1, googlenet, inception_module, table1_filters
+from cnnbook.models.inception import (
+    GOOGLENET_TABLE1,
+    compare_with_table1,
+    googlenet,
+    inception_module,
+    table1_filters,
+)
 
 MODULE_3A = (64, 96, 128, 16, 32, 32)
 
@@ -170,3 +176,32 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="six filter counts"):
         inception_module_params(192, (64, 96, 128, 16, 32))
     assert tuple(table1_filters()["3a"]) == MODULE_3A
+
+
+def test_compare_with_table1_reads_the_keras_layers(main_only):
+    rows = {r["row"]: r for r in compare_with_table1(main_only)}
+    independent = table1_weights(bias=False)
+    assert {name: r["weights"] for name, r in rows.items()} == independent
+    assert sum(r["parameters"] for r in rows.values()) == main_only.count_params()
+    assert rows["inception 3a"]["mults (M)"] == 128.0  # Table 1: 128M
+    assert (
+        rows["conv2 1x1 + 3x3/1"]["weights / 1024"] == 112.0 == rows["conv2 1x1 + 3x3/1"]["paper K"]
+    )
+    total_mults = sum(keras_layer_mults(layer) for layer in main_only.layers)
+    assert total_mults == 1_582_671_872  # the paper's budget: "1.5 billion multiply-adds"
+
+
+def test_layer_graph_draws_one_box_per_layer():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cnnbook.plots import layer_graph
+
+    model = module_3a()
+    fig = layer_graph(model, title="module 3a")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    boxes = [t for t in texts if t]
+    assert len(boxes) == len(model.layers) == 9
+    assert texts.count("") == 4 + 3 + 4  # arrows: input to 4 branches, 3 inner, 4 into concat
+    texts = boxes
+    assert any("Concatenate -> 28x28x256" in t for t in texts)

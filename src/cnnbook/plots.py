@@ -99,3 +99,97 @@ def annotated_heatmap(ax, values, title: str | None = None, fmt: str = "{:g}", c
     if title:
         ax.set_title(title)
     return ax
+
+
+def layer_graph(model, title: str | None = None, width: float = 2.6, height: float = 1.1):
+    """Draw a small functional Keras model as boxes and arrows, without pydot or graphviz.
+
+    One box per layer (name, output shape), one row per depth (the longest path from the
+    input), branches side by side in the order the merging layer lists them. Meant for blocks of
+    a few dozen layers (an Inception module, a residual block), not whole networks.
+    """
+    layers = list(model.layers)
+    parents = {
+        layer.name: [node.operation.name for node in layer._inbound_nodes[0].parent_nodes]
+        for layer in layers
+    }
+    children = {layer.name: [] for layer in layers}
+    for name, ps in parents.items():
+        for p in ps:
+            children[p].append(name)
+    depth = {}
+    for layer in layers:  # model.layers is in topological order
+        ps = parents[layer.name]
+        depth[layer.name] = 1 + max((depth[p] for p in ps), default=-1)
+    for layer in reversed(layers):  # short branches sit just above their merge, not at the top
+        if parents[layer.name] and children[layer.name]:
+            depth[layer.name] = min(depth[c] for c in children[layer.name]) - 1
+
+    # Columns: walk back from the outputs; a merge spreads its inputs side by side in the order
+    # it lists them, a chain keeps its column, and a fan-out (a layer read by several others)
+    # sits in the middle of its readers once they are all placed.
+    column: dict[str, float] = {}
+    fan_outs: list[str] = []
+
+    def assign(name, x):
+        column[name] = x
+        inputs = parents[name]
+        for p, offset in zip(inputs, np.arange(len(inputs)) - (len(inputs) - 1) / 2, strict=True):
+            if len(children[p]) > 1:
+                if p not in fan_outs:
+                    fan_outs.append(p)
+            elif p not in column:
+                assign(p, x + offset)
+
+    outputs = [layer.name for layer in layers if not children[layer.name]]
+    for i, name in enumerate(outputs):
+        assign(name, float(i * 4))
+    while fan_outs:
+        name = next(f for f in fan_outs if all(c in column for c in children[f]))
+        fan_outs.remove(name)
+        assign(name, float(np.mean([column[c] for c in children[name]])))
+
+    colours = {"Conv2D": "#cfe2f3", "MaxPooling2D": "#fce5cd", "AveragePooling2D": "#fce5cd"}
+    xs = [column[layer.name] for layer in layers]
+    span = max(xs) - min(xs) + 1
+    rows = max(depth.values()) + 1
+    fig, ax = plt.subplots(figsize=(max(5.0, width * span), height * rows + 0.6))
+    for layer in layers:
+        x, y = column[layer.name] * width, -depth[layer.name] * height
+        shape = "x".join(str(d) for d in layer.output.shape[1:])
+        kind = type(layer).__name__
+        label = f"{layer.name}\n{kind} -> {shape}"
+        ax.text(
+            x,
+            y,
+            label,
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={
+                "boxstyle": "round,pad=0.4",
+                "facecolor": colours.get(
+                    kind, "#d9ead3" if len(parents[layer.name]) > 1 else "#eeeeee"
+                ),
+                "edgecolor": "#555555",
+            },
+        )
+        for p in parents[layer.name]:
+            ax.annotate(
+                "",
+                xy=(x, y + 0.28 * height),
+                xytext=(column[p] * width, -depth[p] * height - 0.28 * height),
+                # right-angled arrows: sideways under the source, then straight down
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "#555555",
+                    "connectionstyle": "angle,angleA=0,angleB=90,rad=0",
+                },
+            )
+    ax.set_xlim(min(xs) * width - width, max(xs) * width + width)
+    ax.set_ylim(-(rows - 1) * height - 0.6 * height, 0.6 * height)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -18,6 +18,7 @@ network), so the parameter count is checked against an independent count from Ta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import keras
@@ -39,35 +40,37 @@ class Table1Row:
     """One row of Table 1 of Szegedy et al. (2014).
 
     ``filters`` are the six filter counts of an Inception module (``MODULE_FIELDS`` order), or
-    ``None`` for the rows that are not modules. ``paper_params_k`` is the paper's "params"
-    column as printed, in thousands ("2.7K" is 2.7); ``None`` where the paper leaves it blank.
+    ``None`` for the rows that are not modules. ``paper_params_k`` and ``paper_ops_m`` are the
+    paper's "params" and "ops" columns as printed, in thousands ("2.7K" is 2.7) and millions
+    ("34M" is 34); ``None`` where the paper leaves them blank.
     """
 
     name: str
     kind: str  # "conv", "pool", "inception", "linear"
     output: tuple[int, int, int]
     paper_params_k: float | None
+    paper_ops_m: float | None
     filters: tuple[int, int, int, int, int, int] | None = None
 
 
 GOOGLENET_TABLE1 = (
-    Table1Row("conv1 7x7/2", "conv", (112, 112, 64), 2.7),
-    Table1Row("max pool 3x3/2", "pool", (56, 56, 64), None),
-    Table1Row("conv2 1x1 + 3x3/1", "conv", (56, 56, 192), 112),
-    Table1Row("max pool 3x3/2", "pool", (28, 28, 192), None),
-    Table1Row("inception 3a", "inception", (28, 28, 256), 159, (64, 96, 128, 16, 32, 32)),
-    Table1Row("inception 3b", "inception", (28, 28, 480), 380, (128, 128, 192, 32, 96, 64)),
-    Table1Row("max pool 3x3/2", "pool", (14, 14, 480), None),
-    Table1Row("inception 4a", "inception", (14, 14, 512), 364, (192, 96, 208, 16, 48, 64)),
-    Table1Row("inception 4b", "inception", (14, 14, 512), 437, (160, 112, 224, 24, 64, 64)),
-    Table1Row("inception 4c", "inception", (14, 14, 512), 463, (128, 128, 256, 24, 64, 64)),
-    Table1Row("inception 4d", "inception", (14, 14, 528), 580, (112, 144, 288, 32, 64, 64)),
-    Table1Row("inception 4e", "inception", (14, 14, 832), 840, (256, 160, 320, 32, 128, 128)),
-    Table1Row("max pool 3x3/2", "pool", (7, 7, 832), None),
-    Table1Row("inception 5a", "inception", (7, 7, 832), 1072, (256, 160, 320, 32, 128, 128)),
-    Table1Row("inception 5b", "inception", (7, 7, 1024), 1388, (384, 192, 384, 48, 128, 128)),
-    Table1Row("avg pool 7x7/1", "pool", (1, 1, 1024), None),
-    Table1Row("linear", "linear", (1, 1, 1000), 1000),
+    Table1Row("conv1 7x7/2", "conv", (112, 112, 64), 2.7, 34),
+    Table1Row("max pool 3x3/2", "pool", (56, 56, 64), None, None),
+    Table1Row("conv2 1x1 + 3x3/1", "conv", (56, 56, 192), 112, 360),
+    Table1Row("max pool 3x3/2", "pool", (28, 28, 192), None, None),
+    Table1Row("inception 3a", "inception", (28, 28, 256), 159, 128, (64, 96, 128, 16, 32, 32)),
+    Table1Row("inception 3b", "inception", (28, 28, 480), 380, 304, (128, 128, 192, 32, 96, 64)),
+    Table1Row("max pool 3x3/2", "pool", (14, 14, 480), None, None),
+    Table1Row("inception 4a", "inception", (14, 14, 512), 364, 73, (192, 96, 208, 16, 48, 64)),
+    Table1Row("inception 4b", "inception", (14, 14, 512), 437, 88, (160, 112, 224, 24, 64, 64)),
+    Table1Row("inception 4c", "inception", (14, 14, 512), 463, 100, (128, 128, 256, 24, 64, 64)),
+    Table1Row("inception 4d", "inception", (14, 14, 528), 580, 119, (112, 144, 288, 32, 64, 64)),
+    Table1Row("inception 4e", "inception", (14, 14, 832), 840, 170, (256, 160, 320, 32, 128, 128)),
+    Table1Row("max pool 3x3/2", "pool", (7, 7, 832), None, None),
+    Table1Row("inception 5a", "inception", (7, 7, 832), 1072, 54, (256, 160, 320, 32, 128, 128)),
+    Table1Row("inception 5b", "inception", (7, 7, 1024), 1388, 71, (384, 192, 384, 48, 128, 128)),
+    Table1Row("avg pool 7x7/1", "pool", (1, 1, 1024), None, None),
+    Table1Row("linear", "linear", (1, 1, 1000), 1000, 1),
 )
 
 # The stages of Table 1: after "3b", "4e" a 3x3/2 max pool halves height and width.
@@ -243,3 +246,50 @@ def googlenet(
     if aux_outputs:
         return keras.Model(inputs, [outputs, *aux_outputs], name="googlenet")
     return keras.Model(inputs, outputs, name="googlenet")
+
+
+def _row_prefix(row: Table1Row) -> str | None:
+    """The prefix of the Keras layer names ``googlenet`` gives the layers of a Table 1 row."""
+    if row.name.startswith("conv1"):
+        return "conv1_"
+    if row.name.startswith("conv2"):
+        return "conv2_"
+    if row.kind == "inception":
+        return f"inception_{row.name.split()[-1]}_"
+    if row.kind == "linear":
+        return "predictions"
+    return None
+
+
+def compare_with_table1(model) -> list[dict]:
+    """Per row of Table 1 with parameters: the Keras model's counts next to the paper's.
+
+    ``model`` is a ``googlenet(input_shape=(224, 224, 3), classes=1000)`` (with or without the
+    auxiliary classifiers, whose layers are not rows of Table 1). Columns: weights (kernels
+    only, as the paper counts), parameters (weights + biases, as Keras counts), the weights in
+    units of 1,024 (the unit the paper's "K" appears to use), the paper's "params" in K,
+    multiplications in millions read from the layers, the paper's "ops" in M.
+    """
+    from cnnbook.costs import keras_layer_mults  # costs is plain Python; no cycle at import
+
+    rows = []
+    for row in GOOGLENET_TABLE1:
+        prefix = _row_prefix(row)
+        if prefix is None:
+            continue
+        members = [layer for layer in model.layers if layer.name.startswith(prefix)]
+        weights = sum(
+            math.prod(layer.kernel.shape) for layer in members if hasattr(layer, "kernel")
+        )
+        rows.append(
+            {
+                "row": row.name,
+                "weights": weights,
+                "parameters": sum(layer.count_params() for layer in members),
+                "weights / 1024": round(weights / 1024, 1),
+                "paper K": row.paper_params_k,
+                "mults (M)": round(sum(keras_layer_mults(layer) for layer in members) / 1e6, 1),
+                "paper ops (M)": row.paper_ops_m,
+            }
+        )
+    return rows
