@@ -1,0 +1,49 @@
+"""Appendix 'Performance': it shows every machine's recorded benchmark figures, as recorded."""
+
+import json
+
+import pytest
+from conftest import ROOT
+
+CHAPTER = "chapters/appendices/performance.ipynb"
+RESULTS = sorted((ROOT / "bench" / "results").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def run(executed):
+    return executed(CHAPTER)
+
+
+def test_lists_every_recorded_machine(run):
+    for path in RESULTS:
+        machine = json.loads(path.read_text())["machine"]
+        run.assert_printed(f"{path.stem}: {machine['cpu']}, {machine['cores']} cores")
+    if not RESULTS:
+        run.assert_printed("none yet (run make bench)")
+
+
+@pytest.mark.parametrize("path", RESULTS, ids=[p.stem for p in RESULTS])
+def test_figures_match_the_benchmark_files(run, path):
+    results = json.loads(path.read_text())
+    name = path.stem
+    for r in results.get("models", {}).get("throughput", []):
+        run.assert_printed(
+            f"{name}: {r['model']} at {r['input']}x{r['input']}, batch {r['batch']}: "
+            f"ours {r['median_ours']:.1f} images/s",
+            f"ratio {r['slowdown_ours_vs_keras']:.3f}",
+        )
+    for r in results.get("models", {}).get("achieved", []):
+        run.assert_printed(f"= {r['fraction_of_peak']:.0%} of the peak")
+    if "pipeline" in results:
+        p = results["pipeline"]
+        run.assert_printed(f"the tuned pipeline is {p['tuned_over_model']:.1f}x faster")
+    for r in results.get("kernels", {}).get("separable", []):
+        run.assert_printed(
+            f"{r['channels']:4d} channels, f={r['f']}: theory {r['theory_speedup']:5.2f}x, "
+            f"measured {r['measured_speedup']:5.2f}x"
+        )
+    chapters = results.get("chapters", {}).get("rows", [])
+    for r in chapters:
+        run.assert_printed(f"{r['chapter']:58s} {r['mode']:5s} {r['seconds']:8.1f}")
+    if "kernels" in results:
+        assert run.images >= 1
