@@ -14,12 +14,14 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book book-smoke test bench lint format lock clean help
+.PHONY: book book-smoke test bench lint format lock clean help assignments grade
 
 help:
 	@echo "make book   - set up, execute every chapter, write _build/html/index.html"
 	@echo "make test   - set up, run the whole test suite (lint, units, notebooks, strict build)"
 	@echo "make format - strip outputs and format notebooks and code"
+	@echo "make assignments - student notebooks + autograders into _build/assignments/"
+	@echo "make grade SUBMISSIONS=<folder> - grade every submission there, scores in _build/grades.csv"
 	@echo "make bench  - benchmarks into bench/results/ (BENCH='kernels models ...' to pick)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -50,6 +52,18 @@ test: $(STAMP)
 # Benchmarks (bench/__init__.py lists the sections); the performance appendix renders them.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# Graded assignments (otter-grader): assignments/<name>/<name>.ipynb -> _build/assignments/<name>/
+# student/ (hand out) and autograder/<name>-autograder.zip (hidden tests). See tools/assignments.py.
+assignments: $(STAMP)
+	$(BIN)/python tools/assignments.py build
+
+# Grades every notebook or otter zip under SUBMISSIONS with `otter run` (no Docker); a student is
+# the first folder under SUBMISSIONS. One CSV row per student and question.
+GRADES ?= _build/grades.csv
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
+	$(BIN)/python tools/assignments.py grade "$(SUBMISSIONS)" --out "$(GRADES)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,280 @@
+"""The graded assignments, end to end in smoke mode.
+
+For each instructor notebook under assignments/: otter assign builds the student notebook and the
+autograder; graded with `otter run` (tools/assignments.py grade, what `make grade` runs) the
+instructor's solutions score full marks and the untouched student notebook zero; every
+deliberately broken solution under tests/assignments/broken/<name>/ scores less than full marks;
+the packaged public tests and the book page are in step with the instructor notebook. For the
+first assignment, bad submissions (one that raises, loops forever, prints nonsense, deletes
+files, is not a notebook at all) each lose only their own points and the grading run finishes.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from nbconventions import problems
+
+from assignments import (
+    OTTER_ONLY_TAG,
+    autograder_zip,
+    book_page,
+    grade,
+    master,
+    otter_assign,
+    sync,
+)
+from cnnbook.assignments import NAMES, install_tests, public_tests
+
+ASSIGNMENTS = [name for name in NAMES if master(name).exists()]
+BROKEN = ROOT / "tests" / "assignments" / "broken"
+BROKEN_CASES = [
+    pytest.param(name, path, id=f"{name}/{path.stem}")
+    for name in ASSIGNMENTS
+    for path in sorted((BROKEN / name).glob("*.py"))
+]
+FIRST = "conv-step-by-step"
+
+
+def group(name: str):
+    """Tests of one assignment share its build: keep them on one xdist worker."""
+    return pytest.mark.xdist_group(f"assignment-{name}")
+
+
+def per_assignment(names):
+    return [pytest.param(n, marks=group(n), id=n) for n in names]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """``built(name)``: otter assign's output folder for ``name``, made once per worker."""
+    root = tmp_path_factory.mktemp("assignments")
+    done = {}
+
+    def build(name: str) -> Path:
+        if name not in done:
+            otter_assign(name, root / name)
+            done[name] = root
+        return done[name]
+
+    return build
+
+
+def graded(tmp_path: Path, autograders: Path, submissions: dict[str, Path | str], **options):
+    """Grade ``{student: notebook path or text}``.
+
+    Returns ``{student: {question: (score, possible)}}`` and ``{student: note}``.
+    """
+    folder = tmp_path / "submissions"
+    for student, source in submissions.items():
+        (folder / student).mkdir(parents=True)
+        target = folder / student / "submission.ipynb"
+        if isinstance(source, Path):
+            target.write_bytes(source.read_bytes())
+        else:
+            target.write_text(source)
+    out = tmp_path / "grades.csv"
+    options = {"jobs": 2, "cell_timeout": 60, "timeout": 600, **options}
+    grade(folder, autograders, out, **options)
+    scores, notes = {}, {}
+    with open(out) as handle:
+        for row in csv.DictReader(handle):
+            scores.setdefault(row["student"], {})[row["question"]] = (
+                float(row["score"]),
+                float(row["possible"]),
+            )
+            if row["question"] == "total":
+                notes[row["student"]] = row["note"]
+    return scores, notes
+
+
+def autograder_notebook(root: Path, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(root / name / "autograder" / f"{name}.ipynb", as_version=4)
+
+
+def _defines(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def with_cell_replaced(nb, function: str, new_source: str):
+    """A copy of ``nb`` in which the cell defining ``function`` becomes ``new_source``."""
+    nb = nbformat.from_dict(nb)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and function in _defines(c.source))
+    cell.source = new_source
+    return nb
+
+
+# --- the instructor's sources -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_instructor_notebook_follows_the_conventions(name):
+    assert problems(master(name)) == []
+
+
+@pytest.mark.xdist_group("assignments-sync")
+def test_packaged_public_tests_and_book_pages_are_in_step_with_the_instructor_notebooks():
+    stale = sync(ASSIGNMENTS, check=True)
+    assert not stale, f"run `python tools/assignments.py sync`: out of step: {stale}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_book_page_shows_solutions_hidden_and_no_grader_markup(name):
+    page = book_page(name)
+    text = "\n".join(c.source for c in page.cells)
+    for marker in ("BEGIN SOLUTION", "# SOLUTION", "BEGIN QUESTION", "BEGIN TESTS", "grader."):
+        assert marker not in text, f"{marker!r} leaks into the book page"
+    assert not [c for c in page.cells if OTTER_ONLY_TAG in c.metadata.get("tags", [])]
+    assert any("hide-input" in c.metadata.get("tags", []) for c in page.cells)
+
+
+def test_install_tests_copies_the_public_tests(tmp_path):
+    dest = install_tests(FIRST, tmp_path / "tests")
+    assert sorted(p.name for p in dest.iterdir()) == [p.name for p in public_tests(FIRST)]
+    for test in dest.iterdir():
+        assert "hidden=True" not in test.read_text(), "hidden tests must stay in the autograder"
+    with pytest.raises(ValueError, match="unknown assignment"):
+        install_tests("no-such-assignment", tmp_path)
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_instructor_solutions_score_full_marks_and_the_student_notebook_zero(name, built, tmp_path):
+    root = built(name)
+    student = root / name / "student" / f"{name}.ipynb"
+    instructor = root / name / "autograder" / f"{name}.ipynb"
+    scores, notes = graded(tmp_path, root, {"instructor": instructor, "student": student})
+    total, possible = scores["instructor"]["total"]
+    assert possible > 0
+    assert total == possible, (scores["instructor"], notes["instructor"])
+    assert scores["student"]["total"][0] == 0, scores["student"]
+
+
+def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float, float]:
+    """Run the solution notebook's code with ``broken``'s functions swapped in, then the
+    autograder's tests (hidden ones included) on the result, in this process.
+
+    Faster than a kernel per broken solution and the same tests: each cell runs in order, the
+    broken definitions right after the cell they replace; like otter, errors do not stop the run.
+    """
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    source = broken.read_text() if broken else ""
+    replaced = _defines(source)
+    env: dict = {"__name__": "__main__"}
+    exec("import cnnbook", env)
+    cells = autograder_notebook(root, name).cells
+    code = [c for c in cells if c.cell_type == "code"][1:]  # the bootstrap ran in this process
+    for cell in code:
+        if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
+            continue
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(cell.source, f"<{name}>", "exec"), env)
+        if replaced & _defines(cell.source):
+            exec(compile(source, str(broken), "exec"), env)
+    score = possible = 0.0
+    with zipfile.ZipFile(autograder_zip(root, name)) as zf:
+        tests = [m for m in zf.namelist() if m.startswith("tests/") and m.endswith(".py")]
+        folder = root / name / "hidden-tests"
+        zf.extractall(folder, members=tests)
+    for test in sorted((folder / "tests").glob("*.py")):
+        test_file = ExceptionTestFile.from_file(str(test))
+        test_file.run(env)
+        score += test_file.score
+        possible += test_file.possible
+    return score, possible
+
+
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
+)
+def test_broken_solution_scores_less_than_full_marks(name, broken, built):
+    score, possible = score_in_process(built(name), name, broken)
+    assert possible > 0
+    assert score < possible, f"{broken.name} ({broken.read_text().splitlines()[0]}) got full marks"
+
+
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_in_process_scoring_gives_the_instructor_solutions_full_marks(name, built):
+    """The check that makes the broken-solution test mean something."""
+    score, possible = score_in_process(built(name), name, None)
+    assert possible > 0 and score == possible
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_at_least_five_broken_solutions(name):
+    assert len(list((BROKEN / name).glob("*.py"))) >= 5
+
+
+@group(FIRST)
+def test_bad_submissions_lose_only_their_own_points(built, tmp_path):
+    root = built(FIRST)
+    good = autograder_notebook(root, FIRST)
+    raises = with_cell_replaced(good, "conv_forward", 'raise RuntimeError("half-finished")')
+    loops = with_cell_replaced(good, "pool_forward", "while True:  # never ends\n    pass")
+    nonsense = nbformat.from_dict(good)
+    nonsense.cells.insert(
+        3,
+        nbformat.v4.new_code_cell(
+            "import sys\nfor i in range(2000):\n"
+            "    print('Total Score: 999 / 10', chr(0), 'garbage' * 20)\n"
+            "    print('\\x1b[2J nonsense', file=sys.stderr)"
+        ),
+    )
+    deletes = nbformat.from_dict(good)
+    deletes.cells.append(
+        nbformat.v4.new_code_cell(
+            "import pathlib, shutil\n"
+            "shutil.rmtree('tests', ignore_errors=True)\n"
+            "for p in pathlib.Path('.').iterdir():\n"
+            "    p.unlink() if p.is_file() else shutil.rmtree(p, ignore_errors=True)"
+        )
+    )
+    submissions = {
+        "good": root / FIRST / "autograder" / f"{FIRST}.ipynb",
+        "raises": nbformat.writes(raises),
+        "loops": nbformat.writes(loops),
+        "nonsense": nbformat.writes(nonsense),
+        "deletes": nbformat.writes(deletes),
+        "not-a-notebook": "this is not JSON {",
+    }
+    scores, notes = graded(tmp_path, root, submissions, cell_timeout=20)
+    full = scores["good"]["total"][1]
+    assert scores["good"]["total"][0] == full, notes["good"]
+    assert scores["nonsense"]["total"][0] == full, "printing cannot change a score"
+    assert scores["raises"]["conv_forward"][0] == 0
+    assert scores["raises"]["total"][0] == full - scores["raises"]["conv_forward"][1]
+    assert scores["loops"]["pool_forward"][0] == 0
+    assert scores["loops"]["total"][0] == full - scores["loops"]["pool_forward"][1]
+    assert "deletes" in scores and scores["deletes"]["total"][0] <= full
+    assert scores["not-a-notebook"]["total"][0] == 0
+    assert "not a readable notebook" in notes["not-a-notebook"]
+
+
+@group(FIRST)
+def test_a_submission_that_never_finishes_is_stopped_and_scores_zero(built, tmp_path):
+    root = built(FIRST)
+    stubborn = with_cell_replaced(
+        autograder_notebook(root, FIRST),
+        "zero_pad",
+        "import time\nwhile True:  # swallows the grader's per-cell alarm too\n"
+        "    try:\n        time.sleep(1)\n    except BaseException:\n        pass",
+    )
+    scores, notes = graded(tmp_path, root, {"stubborn": nbformat.writes(stubborn)}, timeout=15)
+    assert scores["stubborn"]["total"][0] == 0
+    assert "TimeoutError" in notes["stubborn"]

@@ -1,0 +1,392 @@
+"""The graded assignments: generate them from the instructor notebooks, and grade submissions.
+
+    python tools/assignments.py build [--out DIR] [--no-run-tests] [NAME ...]
+        otter assign each instructor notebook assignments/<name>/<name>.ipynb into
+        DIR/<name>/student (the notebook to hand out, with its public tests) and
+        DIR/<name>/autograder (<name>-autograder.zip, with the hidden tests);
+        DIR defaults to _build/assignments
+    python tools/assignments.py sync [NAME ...]
+        regenerate what the repository keeps in step with the instructor notebooks: the public
+        tests packaged in src/cnnbook/assignments/<name>/tests and the book page
+        chapters/assignments/<name>.ipynb
+    python tools/assignments.py check [NAME ...]
+        exit 1 if `sync` would change anything
+    python tools/assignments.py grade SUBMISSIONS [--autograders DIR] [--out CSV] [--jobs N]
+                                      [--cell-timeout S] [--timeout S]
+        grade every notebook (or otter zip) under SUBMISSIONS with `otter run` (no Docker) and
+        write one CSV row per student and question. A student is the first folder under
+        SUBMISSIONS (SUBMISSIONS/<student>/...) or, for files directly in it, the file name.
+
+Grading survives bad submissions: each runs in its own process and temporary folder, each cell
+may run for at most --cell-timeout seconds (a stuck cell raises TimeoutError, so only the
+questions that need it lose points) and a whole submission for at most --timeout seconds (it
+then scores zero, with the reason in the CSV's `note` column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "src"))
+
+from nbconventions import format_notebook  # noqa: E402
+
+from cnnbook.assignments import NAMES  # noqa: E402
+
+MASTERS = ROOT / "assignments"
+PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
+CHAPTERS = ROOT / "chapters" / "assignments"
+BIN = Path(sys.executable).parent
+OTTER = str(BIN / "otter") if (BIN / "otter").exists() else "otter"
+
+# Cells only the graded notebook needs (grader set-up, export): left out of the book page.
+OTTER_ONLY_TAG = "otter-only"
+SOLUTION_LINE = re.compile(r"\s*# SOLUTION\s*$")
+SOLUTION_BLOCK = re.compile(r"^\s*# (BEGIN|END) SOLUTION\s*$")
+
+
+def master(name: str) -> Path:
+    return MASTERS / name / f"{name}.ipynb"
+
+
+# --- generation -------------------------------------------------------------------------------
+
+
+def otter_assign(name: str, out: Path, run_tests: bool = False) -> Path:
+    """Run otter assign for ``name`` into ``out``; return the autograder zip (stable name)."""
+    if out.exists():
+        shutil.rmtree(out)
+    command = [OTTER, "assign", *([] if run_tests else ["--no-run-tests"]), master(name).name]
+    env = {**os.environ, "CNNBOOK_SMOKE": os.environ.get("CNNBOOK_SMOKE", "1")}
+    done = subprocess.run(
+        [*command, str(out.resolve())],
+        cwd=master(name).parent,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"otter assign {name} failed:\n{done.stdout}\n{done.stderr}")
+    zips = sorted((out / "autograder").glob(f"{name}-autograder_*.zip"))
+    if len(zips) != 1:
+        raise RuntimeError(f"otter assign {name}: expected one autograder zip, found {zips}")
+    stable = out / "autograder" / f"{name}-autograder.zip"
+    zips[0].rename(stable)
+    return stable
+
+
+def autograder_zip(root: Path, name: str) -> Path:
+    return root / name / "autograder" / f"{name}-autograder.zip"
+
+
+def book_page(name: str) -> nbformat.NotebookNode:
+    """The book's page for ``name``: the instructor notebook with solutions, without grader markup.
+
+    Raw otter cells and test cells go, and so do cells tagged ``otter-only``; solution cells keep
+    their code (markers removed) and are tagged ``hide-input``, so the book shows a toggle.
+    """
+    nb = nbformat.read(master(name), as_version=4)
+    cells, in_tests, in_solution = [], False, False
+    for cell in nb.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw":
+            first = text.splitlines()[0] if text else ""
+            in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(first, in_tests)
+            in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(
+                first, in_solution
+            )
+            continue
+        if in_tests or OTTER_ONLY_TAG in cell.metadata.get("tags", []):
+            continue
+        if cell.cell_type == "code" and in_solution:
+            lines = [SOLUTION_LINE.sub("", line) for line in cell.source.splitlines()]
+            cell.source = "\n".join(line for line in lines if not SOLUTION_BLOCK.match(line))
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), "hide-input"]
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _cell_view(nb) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(c.cell_type, c.source, tuple(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+def sync(names: list[str], check: bool = False) -> list[str]:
+    """Regenerate (or, with ``check``, compare) the packaged public tests and the book pages."""
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            out = Path(tmp) / name
+            otter_assign(name, out)
+            fresh = {p.name: p.read_text() for p in (out / "student" / "tests").glob("*.py")}
+            packaged = PACKAGED / name / "tests"
+            current = {p.name: p.read_text() for p in packaged.glob("*.py")}
+            if fresh != current:
+                stale.append(str(packaged.relative_to(ROOT)))
+                if not check:
+                    shutil.rmtree(packaged, ignore_errors=True)
+                    packaged.mkdir(parents=True)
+                    for file, text in fresh.items():
+                        (packaged / file).write_text(text)
+            page = CHAPTERS / f"{name}.ipynb"
+            fresh_page = book_page(name)
+            scratch = Path(tmp) / f"{name}.ipynb"
+            nbformat.write(fresh_page, scratch)
+            format_notebook(scratch)
+            fresh_page = nbformat.read(scratch, as_version=4)
+            if not page.exists() or _cell_view(nbformat.read(page, as_version=4)) != _cell_view(
+                fresh_page
+            ):
+                stale.append(str(page.relative_to(ROOT)))
+                if not check:
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(scratch, page)
+    return stale
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+GUARD = """\
+# Inserted by cnnbook's grader: each cell may run for at most {limit} s.
+import signal as _cnnbook_signal
+
+
+def _cnnbook_out_of_time(signum, frame):
+    _cnnbook_signal.alarm({limit})  # re-armed: a later stuck test is stopped as well
+    raise TimeoutError("stopped by the grader after {limit} s")
+
+
+_cnnbook_signal.signal(_cnnbook_signal.SIGALRM, _cnnbook_out_of_time)
+get_ipython().events.register("pre_run_cell", lambda *_: _cnnbook_signal.alarm({limit}))
+get_ipython().events.register("post_run_cell", lambda *_: _cnnbook_signal.alarm(0))
+"""
+
+
+@dataclass
+class Submission:
+    student: str
+    path: Path
+    assignment: str | None
+
+
+def _notebook_of(path: Path) -> nbformat.NotebookNode | None:
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.endswith(".ipynb")]
+                if len(names) != 1:
+                    return None
+                return nbformat.reads(zf.read(names[0]).decode(), as_version=4)
+        return nbformat.read(path, as_version=4)
+    except Exception:  # unreadable: graded as zero, with the reason
+        return None
+
+
+def assignment_of(path: Path) -> str | None:
+    """The assignment a submission answers: otter's metadata, else its file name."""
+    nb = _notebook_of(path)
+    if nb is not None:
+        name = nb.metadata.get("otter", {}).get("assignment_name")
+        if name in NAMES:
+            return name
+    for name in sorted(NAMES, key=len, reverse=True):
+        if path.name.startswith(name):
+            return name
+    return None
+
+
+def find_submissions(folder: Path) -> list[Submission]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".ipynb", ".zip") or not path.is_file():
+            continue
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        relative = path.relative_to(folder)
+        student = relative.parts[0] if len(relative.parts) > 1 else path.stem
+        found.append(Submission(student, path, assignment_of(path)))
+    return found
+
+
+def _guarded_copy(submission: Path, workdir: Path, cell_timeout: int) -> Path:
+    """A copy of the notebook with the time-limit cell first (zips are unpacked first)."""
+    nb = _notebook_of(submission)
+    if nb is None:
+        raise ValueError("not a readable notebook (or a zip with exactly one notebook)")
+    guard = nbformat.v4.new_code_cell(GUARD.format(limit=int(cell_timeout)))
+    nb.cells.insert(0, guard)
+    target = workdir / (submission.stem if submission.suffix == ".ipynb" else "submission")
+    target = target.with_suffix(".ipynb")
+    nbformat.write(nb, target)
+    return target
+
+
+def _max_scores(autograder: Path) -> dict[str, float]:
+    """Question -> points possible, read from the autograder's test files."""
+    scores = {}
+    with zipfile.ZipFile(autograder) as zf:
+        for member in zf.namelist():
+            if member.startswith("tests/") and member.endswith(".py"):
+                text = zf.read(member).decode()
+                points = re.search(r"^points = (\S+)", text, re.MULTILINE)
+                scores[Path(member).stem] = float(points.group(1)) if points else 0.0
+    return scores
+
+
+def grade_one(sub: Submission, autograders: Path, cell_timeout: int, timeout: int) -> list[dict]:
+    """Grade one submission in its own process; never raises. One row per question."""
+    rows, note, problem = [], "", None
+    if _notebook_of(sub.path) is None:
+        problem = "not a readable notebook (or a zip with exactly one notebook)"
+    elif sub.assignment is None:
+        problem = "no assignment recognised (otter metadata or file name)"
+    if problem:
+        row = dict(student=sub.student, assignment=sub.assignment or "?", question="total")
+        return [{**row, "score": 0, "possible": 0, "note": f"{sub.path.name}: {problem}"}]
+    autograder = autograder_zip(autograders, sub.assignment)
+    possible = _max_scores(autograder)
+    earned = dict.fromkeys(possible, 0.0)
+    with tempfile.TemporaryDirectory(prefix="cnnbook-grade-") as tmp:
+        work = Path(tmp)
+        try:
+            notebook = _guarded_copy(sub.path, work, cell_timeout)
+            process = subprocess.Popen(
+                [OTTER, "run", "--no-logo", "-a", str(autograder), "-o", str(work), notebook.name],
+                cwd=work,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,  # its kernel too: a timeout kills the whole group
+            )
+            try:
+                log, _ = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise TimeoutError(f"grading took longer than {timeout} s") from None
+            results = work / "results.json"
+            if not results.exists():
+                tail = log.strip().splitlines()[-1:] or ["no output"]
+                raise RuntimeError(f"otter run gave no results ({tail[0][:200]})")
+            for test in json.loads(results.read_text()).get("tests", []):
+                question = test.get("name", "").split(" - ")[0]
+                if question in earned:
+                    earned[question] += float(test.get("score") or 0)
+        except Exception as error:  # this submission scores what it scored, the rest go on
+            note = f"{type(error).__name__}: {error}"
+    for question, points in possible.items():
+        rows.append(
+            dict(
+                student=sub.student,
+                assignment=sub.assignment,
+                question=question,
+                score=round(earned[question], 4),
+                possible=points,
+                note="",
+            )
+        )
+    rows.append(
+        dict(
+            student=sub.student,
+            assignment=sub.assignment,
+            question="total",
+            score=round(sum(earned.values()), 4),
+            possible=sum(possible.values()),
+            note=note,
+        )
+    )
+    return rows
+
+
+FIELDS = ["student", "assignment", "question", "score", "possible", "note"]
+
+
+def grade(
+    folder: Path,
+    autograders: Path,
+    out: Path,
+    jobs: int = 1,
+    cell_timeout: int = 600,
+    timeout: int = 3600,
+) -> list[dict]:
+    submissions = find_submissions(folder)
+    if not submissions:
+        raise SystemExit(f"no .ipynb or .zip submissions under {folder}")
+    missing = {s.assignment for s in submissions if s.assignment} - {
+        n for n in NAMES if autograder_zip(autograders, n).exists()
+    }
+    if missing:
+        raise SystemExit(f"no autograder for {sorted(missing)} in {autograders}: make assignments")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = list(
+            pool.map(lambda s: grade_one(s, autograders, cell_timeout, timeout), submissions)
+        )
+    rows = [row for rows in graded for row in rows]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    for row in rows:
+        if row["question"] == "total":
+            note = f"  ({row['note']})" if row["note"] else ""
+            print(
+                f"{row['student']:>20} {row['assignment']:<28} "
+                f"{row['score']:g} / {row['possible']:g}{note}"
+            )
+    print(f"Scores per student and question: {out}")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build")
+    build.add_argument("names", nargs="*", default=list(NAMES))
+    build.add_argument("--out", type=Path, default=ROOT / "_build" / "assignments")
+    build.add_argument("--no-run-tests", action="store_true")
+    for command in ("sync", "check"):
+        commands.add_parser(command).add_argument("names", nargs="*", default=list(NAMES))
+    grading = commands.add_parser("grade")
+    grading.add_argument("submissions", type=Path)
+    grading.add_argument("--autograders", type=Path, default=ROOT / "_build" / "assignments")
+    grading.add_argument("--out", type=Path, default=ROOT / "_build" / "grades.csv")
+    grading.add_argument("--jobs", type=int, default=1)
+    grading.add_argument("--cell-timeout", type=int, default=600)
+    grading.add_argument("--timeout", type=int, default=3600)
+    args = parser.parse_args(argv)
+
+    names = [n for n in getattr(args, "names", []) if master(n).exists()]
+    if args.command == "build":
+        for name in names:
+            zip_path = otter_assign(name, args.out / name, run_tests=not args.no_run_tests)
+            print(f"{name}: {args.out / name / 'student' / (name + '.ipynb')} and {zip_path}")
+        return 0
+    if args.command in ("sync", "check"):
+        stale = sync(names, check=args.command == "check")
+        for path in stale:
+            print(f"{'out of step' if args.command == 'check' else 'rewrote'}: {path}")
+        return 1 if stale and args.command == "check" else 0
+    grade(args.submissions, args.autograders, args.out, args.jobs, args.cell_timeout, args.timeout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
