@@ -150,6 +150,11 @@ def keras_efficientnet(name: str, include_top: bool = True, **kwargs):
     return builder(weights=None, include_top=include_top, **kwargs)
 
 
+def _number(value: float) -> str:
+    """1e9 as "1,000,000,000", 0.39 as "0.39": readable in an error message."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4g}"
+
+
 def largest_within_budget(costs: Mapping[str, float], budget: float) -> str:
     """The name of the costliest model whose cost is within ``budget``.
 
@@ -162,7 +167,7 @@ def largest_within_budget(costs: Mapping[str, float], budget: float) -> str:
     if not fitting:
         cheapest = min(costs, key=costs.get)
         raise ValueError(
-            f"no model fits a budget of {budget:,}; the cheapest, {cheapest}, "
-            f"costs {costs[cheapest]:,}"
+            f"no model fits a budget of {_number(budget)}; the cheapest, {cheapest}, "
+            f"costs {_number(costs[cheapest])}"
         )
     return max(fitting, key=fitting.get)
