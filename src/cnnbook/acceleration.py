@@ -1,0 +1,70 @@
+"""Mixed precision and XLA where they help: on a GPU, and not on a CPU.
+
+Two switches speed up training on modern GPUs: computing in float16 with float32 master
+weights (``keras.mixed_precision``; Micikevicius et al. 2018, "Mixed Precision Training",
+arXiv:1710.03740) and compiling the training step with XLA (``jit_compile=True``). On a CPU
+both usually slow training down (no fast float16 arithmetic; XLA's CPU convolutions are
+slower than oneDNN's), which the benchmark suite measures (``make bench BENCH=acceleration``).
+``choose()`` decides per machine; ``configure()`` applies the decision and says what it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Tensor cores (fast float16 matrix products) arrived with compute capability 7.0 (Volta).
+MIN_COMPUTE_CAPABILITY = (7, 0)
+
+
+@dataclass(frozen=True)
+class Acceleration:
+    """What a chapter should use: the Keras dtype policy and ``compile(jit_compile=...)``."""
+
+    mixed_precision: bool
+    jit_compile: bool
+    reason: str
+
+    @property
+    def policy(self) -> str:
+        return "mixed_float16" if self.mixed_precision else "float32"
+
+
+def choose(gpu_compute_capability: tuple[int, int] | None) -> Acceleration:
+    """The decision for a machine: ``None`` means no GPU."""
+    if gpu_compute_capability is None:
+        return Acceleration(False, False, "CPU: float32 without XLA (both switches slow a CPU)")
+    if tuple(gpu_compute_capability) >= MIN_COMPUTE_CAPABILITY:
+        major, minor = gpu_compute_capability
+        return Acceleration(
+            True, True, f"GPU with compute capability {major}.{minor}: mixed precision and XLA"
+        )
+    major, minor = gpu_compute_capability
+    return Acceleration(
+        False, True, f"GPU with compute capability {major}.{minor} (no tensor cores): XLA only"
+    )
+
+
+def detect() -> tuple[int, int] | None:
+    """The first GPU's compute capability, or ``None`` without a GPU."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return None
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return tuple(details.get("compute_capability", (0, 0)))
+
+
+def configure(verbose: bool = True) -> Acceleration:
+    """Set the global Keras dtype policy for this machine; return the decision.
+
+    Pass ``jit_compile=acceleration.jit_compile`` to ``model.compile``. With mixed precision,
+    keep the last layer's output in float32 (``dtype="float32"`` on the softmax) for a stable loss.
+    """
+    import keras
+
+    decision = choose(detect())
+    keras.mixed_precision.set_global_policy(decision.policy)
+    if verbose:
+        print(f"acceleration: {decision.reason}")
+    return decision
