@@ -6,10 +6,12 @@ Networks. ICML 2019, arXiv:1905.11946 (``tan2019``).
 A baseline network (B0) is scaled by one number, the compound coefficient phi:
 depth by alpha**phi, width by beta**phi, input resolution by gamma**phi, with
 alpha * beta**2 * gamma**2 close to 2 so that each step of phi roughly doubles the FLOPs.
-The published B1-B7 round these multipliers by hand; ``EFFICIENTNETS`` holds the values that
-the paper's reference code and ``keras.applications.EfficientNetB0..B7`` use. The networks
-themselves come from ``keras.applications`` (``keras_efficientnet``); this module holds the
-arithmetic of scaling them.
+The published B1-B7 follow this rule only approximately; ``EFFICIENTNETS`` holds the values
+that the paper's reference code and ``keras.applications.EfficientNetB0..B7`` use.
+
+``efficientnet`` / ``efficientnet_b0`` ... ``efficientnet_b7`` build the networks from
+``mbconv_block`` layer for layer as ``keras.applications`` does (equal parameter counts, and
+identical outputs when weights are copied across); ``keras_efficientnet`` returns Keras's own.
 """
 
 from __future__ import annotations
@@ -171,3 +173,178 @@ def largest_within_budget(costs: Mapping[str, float], budget: float) -> str:
             f"costs {_number(costs[cheapest])}"
         )
     return max(fitting, key=fitting.get)
+
+
+# --- The networks themselves: MBConv blocks and B0-B7, layer for layer as keras.applications ---
+
+SE_RATIO = 0.25  # squeeze-and-excitation bottleneck: a quarter of the block's input channels
+DROP_CONNECT_RATE = 0.2  # stochastic depth, rising linearly from 0 to this over the blocks
+
+
+def mbconv_block(
+    x,
+    filters: int,
+    kernel_size: int = 3,
+    stride: int = 1,
+    expansion: int = 6,
+    se_ratio: float = SE_RATIO,
+    drop_rate: float = 0.0,
+    name: str = "mbconv",
+):
+    """EfficientNet's MBConv block (Tan & Le 2019): MobileNet v2's bottleneck plus squeeze-excite.
+
+    1. expansion: 1x1 convolution to ``expansion`` x the input channels + BatchNorm + swish
+       (left out when ``expansion`` is 1);
+    2. depthwise ``kernel_size`` x ``kernel_size`` convolution (stride ``stride``) + BatchNorm +
+       swish;
+    3. squeeze-and-excitation: global average pooling, a 1x1 convolution down to
+       ``se_ratio`` x the *input* channels (swish), one back up (sigmoid), and the feature map
+       multiplied channel by channel by the result: each channel is re-weighted by a summary of
+       the whole image;
+    4. linear 1x1 projection to ``filters`` + BatchNorm;
+    5. when stride is 1 and the channels match: dropout of the whole block per example
+       (stochastic depth, ``drop_rate``) and the residual addition.
+    """
+    _check_block_args(filters, kernel_size, stride, expansion, se_ratio, drop_rate)
+    from keras import layers
+
+    filters_in = x.shape[-1]
+    expanded = filters_in * expansion
+    inputs = x
+    if expansion != 1:
+        x = layers.Conv2D(expanded, 1, use_bias=False, name=f"{name}_expand_conv")(x)
+        x = layers.BatchNormalization(name=f"{name}_expand_bn")(x)
+        x = layers.Activation("swish", name=f"{name}_expand_activation")(x)
+    x = layers.DepthwiseConv2D(
+        kernel_size, strides=stride, padding="same", use_bias=False, name=f"{name}_dwconv"
+    )(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.Activation("swish", name=f"{name}_activation")(x)
+    if se_ratio > 0:
+        se = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_se_squeeze")(x)
+        se = layers.Conv2D(
+            max(1, int(filters_in * se_ratio)), 1, activation="swish", name=f"{name}_se_reduce"
+        )(se)
+        se = layers.Conv2D(expanded, 1, activation="sigmoid", name=f"{name}_se_expand")(se)
+        x = layers.Multiply(name=f"{name}_se_excite")([x, se])
+    x = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_project_conv")(x)
+    x = layers.BatchNormalization(name=f"{name}_project_bn")(x)
+    if stride == 1 and filters_in == filters:
+        if drop_rate > 0:
+            x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=f"{name}_drop")(x)
+        x = layers.Add(name=f"{name}_add")([x, inputs])
+    return x
+
+
+def _check_block_args(filters, kernel_size, stride, expansion, se_ratio, drop_rate) -> None:
+    for label, value in (("filters", filters), ("expansion", expansion)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{label} must be a positive integer, got {value!r}")
+    if kernel_size not in (3, 5):
+        raise ValueError(f"EfficientNet uses 3x3 or 5x5 depthwise kernels, got {kernel_size!r}")
+    if stride not in (1, 2):
+        raise ValueError(f"stride must be 1 or 2, got {stride!r}")
+    if not 0 <= se_ratio <= 1:
+        raise ValueError(f"se_ratio must lie in [0, 1], got {se_ratio!r}")
+    if not 0 <= drop_rate < 1:
+        raise ValueError(f"drop_rate must lie in [0, 1), got {drop_rate!r}")
+
+
+def efficientnet(variant: str = "B0", input_shape=None, classes: int = 1000, include_top=True):
+    """EfficientNet-B0 ... B7 (Tan & Le 2019, arXiv:1905.11946), as ``keras.applications``.
+
+    B0's stages (``B0_STAGES``) with the variant's depth and width multipliers applied
+    (``stages``), between a 3x3 stem convolution and a 1x1 head convolution; with the top,
+    global average pooling, dropout and a dense softmax classifier. ``input_shape`` defaults to
+    the variant's published resolution.
+
+    Like Keras, the model starts with its own input preprocessing: pixels in 0..255 are rescaled
+    to 0..1, then a ``Normalization`` layer subtracts a per-channel mean and divides by a standard
+    deviation. Its 7 statistics (mean and variance of 3 channels, and a sample count) are set by
+    ``adapt()`` or by loading ImageNet weights; until then they leave the input unchanged. They
+    count as (non-trainable) parameters, in Keras's totals too.
+    """
+    import keras
+    from keras import layers
+
+    c = config(variant)
+    if input_shape is None:
+        input_shape = (c.resolution, c.resolution, 3)
+    if len(input_shape) != 3:
+        raise ValueError(
+            f"input_shape must be (height, width, channels), got {tuple(input_shape)!r}"
+        )
+    if not isinstance(classes, int) or classes < 1:
+        raise ValueError(f"classes must be a positive integer, got {classes!r}")
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Rescaling(1.0 / 255.0, name="rescaling")(inputs)
+    x = layers.Normalization(axis=-1, name="normalization")(x)
+    x = layers.Conv2D(
+        round_filters(B0_STEM, c.width), 3, strides=2, padding="same", use_bias=False,
+        name="stem_conv",
+    )(x)  # fmt: skip
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.Activation("swish", name="stem_activation")(x)
+    plan = stages(variant)
+    total = sum(stage["blocks"] for stage in plan)
+    index = 0
+    for number, stage in enumerate(plan, start=1):
+        for repeat in range(stage["blocks"]):
+            x = mbconv_block(
+                x,
+                stage["channels"],
+                kernel_size=stage["kernel"],
+                stride=stage["stride"] if repeat == 0 else 1,
+                expansion=stage["expansion"],
+                drop_rate=DROP_CONNECT_RATE * index / total,
+                name=f"block{number}{chr(ord('a') + repeat)}",
+            )
+            index += 1
+    x = layers.Conv2D(round_filters(B0_HEAD, c.width), 1, use_bias=False, name="top_conv")(x)
+    x = layers.BatchNormalization(name="top_bn")(x)
+    x = layers.Activation("swish", name="top_activation")(x)
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dropout(c.dropout, name="top_dropout")(x)
+        x = layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, x, name=f"efficientnet{c.name.lower()}")
+
+
+def efficientnet_b0(input_shape=(224, 224, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B0 (Tan & Le 2019): the searched baseline, 224x224 input."""
+    return efficientnet("B0", input_shape, classes, include_top)
+
+
+def efficientnet_b1(input_shape=(240, 240, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B1 (Tan & Le 2019): depth 1.1, width 1.0, 240x240 input."""
+    return efficientnet("B1", input_shape, classes, include_top)
+
+
+def efficientnet_b2(input_shape=(260, 260, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B2 (Tan & Le 2019): depth 1.2, width 1.1, 260x260 input."""
+    return efficientnet("B2", input_shape, classes, include_top)
+
+
+def efficientnet_b3(input_shape=(300, 300, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B3 (Tan & Le 2019): depth 1.4, width 1.2, 300x300 input."""
+    return efficientnet("B3", input_shape, classes, include_top)
+
+
+def efficientnet_b4(input_shape=(380, 380, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B4 (Tan & Le 2019): depth 1.8, width 1.4, 380x380 input."""
+    return efficientnet("B4", input_shape, classes, include_top)
+
+
+def efficientnet_b5(input_shape=(456, 456, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B5 (Tan & Le 2019): depth 2.2, width 1.6, 456x456 input."""
+    return efficientnet("B5", input_shape, classes, include_top)
+
+
+def efficientnet_b6(input_shape=(528, 528, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B6 (Tan & Le 2019): depth 2.6, width 1.8, 528x528 input."""
+    return efficientnet("B6", input_shape, classes, include_top)
+
+
+def efficientnet_b7(input_shape=(600, 600, 3), classes: int = 1000, include_top: bool = True):
+    """EfficientNet-B7 (Tan & Le 2019): depth 3.1, width 2.0, 600x600 input."""
+    return efficientnet("B7", input_shape, classes, include_top)
