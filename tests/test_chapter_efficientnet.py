@@ -33,6 +33,11 @@ def test_published_table_b0_to_b7(run):
     run.assert_printed("EfficientNetB0: 16 MBConv blocks", "EfficientNetB2: 23 MBConv blocks")
 
 
+def test_our_b0_equals_keras(run):
+    run.assert_printed("EfficientNet-B0: ours 5,330,571, keras.applications 5,330,571: equal")
+    assert re.search(r"block2a_se_reduce\s+Conv2D\s+1x1x4\s", run.text)
+
+
 def test_keras_models_counted_against_the_rule(run):
     # parameters and multiplications of keras.applications.EfficientNetB0..B2(weights=None)
     assert re.search(r"B0\s+224x224\s+16\s+16\s+5,330,571\s+5,330,571\s+1\s+0\.386", run.text)
