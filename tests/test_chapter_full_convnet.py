@@ -71,7 +71,10 @@ def test_training_loop_runs_and_reports_test_accuracy(run):
         r"test accuracy ([\d.]+), test loss [\d.]+ \(training epochs: 1\)", run.text
     )
     assert accuracy and 0.0 <= float(accuracy.group(1)) <= 1.0
-    assert re.search(r"correct in this batch: \d+ of \d+", run.text)
+    correct = re.search(r"test photos classified correctly: (\d+) of (\d+)", run.text)
+    assert correct and int(correct.group(1)) / int(correct.group(2)) == pytest.approx(
+        float(accuracy.group(1)), abs=2e-3
+    )
     # cost bars, shift figure, learning curves, predictions
     assert run.images >= 4
 
