@@ -9,7 +9,9 @@ It measures, on whatever machine runs it, and records the machine with the figur
    ResNet-50 training achieves against the machine's measured matrix-multiply peak;
 3. ``pipeline`` — the input pipeline (``image_dataset_from_directory``, augmentation, cache,
    prefetch) against what the model consumes, naive against tuned;
-4. ``kernels``  — measured against theoretical speedups of the 1x1 bottleneck and of
+4. ``acceleration`` — ResNet-50 training with float32, XLA and mixed precision (the
+   measurement behind ``cnnbook.acceleration``);
+5. ``kernels``  — measured against theoretical speedups of the 1x1 bottleneck and of
    depthwise-separable convolutions over channel counts and filter sizes.
 
 Every timing is repeated: the JSON keeps all runs, reports show the median and the spread.

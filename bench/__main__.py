@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ["kernels", "models", "pipeline", "chapters-smoke"]
+DEFAULT = ["kernels", "models", "pipeline", "acceleration", "chapters-smoke"]
 ALL = [*DEFAULT, "chapters-full", "book"]
 
 
@@ -102,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         measured["tuned_over_model"] = measured["tuned"]["median"] / consumes["median_ours"]
         measured["data"] = source.name
         record("pipeline", measured, t)
+    if "acceleration" in sections:
+        t = time.perf_counter()
+        rows = models.acceleration_effect(steps=2 if args.smoke else 10, repeats=repeats)
+        from cnnbook import acceleration
+
+        decision = acceleration.choose(acceleration.detect())
+        record("acceleration", {"rows": rows, "decision": decision.reason}, t)
     for mode in ("smoke", "full"):
         if f"chapters-{mode}" in sections:
             t = time.perf_counter()

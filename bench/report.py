@@ -106,6 +106,21 @@ def markdown(results: dict) -> str:
             for r in mo["achieved"]
         ]
         lines += _table(["model (training)", "achieved GFLOP/s", "fraction of matmul peak"], rows)
+    if "acceleration" in results:
+        a = results["acceleration"]
+        rows = [
+            [
+                r["variant"],
+                f"{r['median']:.1f} ({spread(r['images_per_s']):.0%})",
+                f"{r['speedup_vs_float32']:.2f}",
+            ]
+            for r in a["rows"]
+        ]
+        lines += (
+            ["## Mixed precision and XLA (ResNet-50 training)", ""]
+            + _table(["variant", "images/s (spread)", "speedup vs float32"], rows)
+            + [f"Decision for this machine: {a['decision']}.", ""]
+        )
     if "pipeline" in results:
         p = results["pipeline"]
         lines += [
