@@ -22,6 +22,9 @@ from keras import layers
 
 BN_EPSILON = 1.001e-5  # what keras.applications.ResNet50 uses
 SHORTCUTS = ("projection", "zeros")
+# The small plain/residual nets train for a few hundred steps only: their batch normalisation
+# statistics must follow the weights faster than Keras's default momentum 0.99 lets them.
+BN_MOMENTUM_SMALL = 0.9
 
 
 def _check_positive(**values) -> None:
@@ -43,9 +46,12 @@ def _channels(X) -> int:
     return int(X.shape[-1])
 
 
-def _bn(name: str | None, part: str):
+def _bn(name: str | None, part: str, momentum: float = 0.99):
     return layers.BatchNormalization(
-        axis=-1, epsilon=BN_EPSILON, name=f"{name}_{part}_bn" if name else None
+        axis=-1,
+        momentum=momentum,
+        epsilon=BN_EPSILON,
+        name=f"{name}_{part}_bn" if name else None,
     )
 
 
@@ -175,6 +181,7 @@ def basic_block(
     *,
     use_bias=False,
     residual=True,
+    bn_momentum=0.99,
     name=None,
 ):
     """Two 3x3 convolutions with a shortcut (He et al., 2015, Fig. 2 and Fig. 5 left).
@@ -184,22 +191,23 @@ def basic_block(
     a learned 1x1 convolution with stride ``s`` and BN (option B), or ``shortcut="zeros"``,
     subsampling plus zero channels (option A, no parameters). ``residual=False`` drops the
     shortcut and gives the matching block of a *plain* network: the same layers, no addition.
+    ``bn_momentum`` is the batch normalisation layers' moving-average momentum.
     """
     _check_positive(filters=filters, s=s)
     if shortcut not in SHORTCUTS:
         raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
     a_prev = X
     X = _conv(filters, 3, s, initializer, name, "1", "same", use_bias)(X)
-    X = _bn(name, "1")(X)
+    X = _bn(name, "1", bn_momentum)(X)
     X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
     X = _conv(filters, 3, 1, initializer, name, "2", "same", use_bias)(X)
-    X = _bn(name, "2")(X)
+    X = _bn(name, "2", bn_momentum)(X)
     if residual:
         if s == 1 and _channels(a_prev) == filters:
             skip = a_prev
         elif shortcut == "projection":
             skip = _conv(filters, 1, s, initializer, name, "0", "valid", use_bias)(a_prev)
-            skip = _bn(name, "0")(skip)
+            skip = _bn(name, "0", bn_momentum)(skip)
         else:
             skip = ZeroPadShortcut(filters, s, name=f"{name}_0_pad" if name else None)(a_prev)
         if tuple(skip.shape[1:]) != tuple(X.shape[1:]):
@@ -299,7 +307,9 @@ def _cifar_network(depth, input_shape, classes, widths, residual, shortcut, name
     X = layers.Conv2D(
         widths[0], 3, padding="same", use_bias=False, kernel_initializer="he_normal", name="conv1"
     )(inputs)
-    X = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(X)
+    X = layers.BatchNormalization(momentum=BN_MOMENTUM_SMALL, epsilon=BN_EPSILON, name="conv1_bn")(
+        X
+    )
     X = layers.Activation("relu", name="conv1_relu")(X)
     for stage, width in enumerate(widths, start=1):
         for block in range(1, n + 1):
@@ -309,6 +319,7 @@ def _cifar_network(depth, input_shape, classes, widths, residual, shortcut, name
                 s=2 if stage > 1 and block == 1 else 1,
                 shortcut=shortcut,
                 residual=residual,
+                bn_momentum=BN_MOMENTUM_SMALL,
                 name=f"stage{stage}_block{block}",
             )
     X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
