@@ -122,6 +122,8 @@ def with_cell_replaced(nb, function: str, new_source: str):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_instructor_notebook_follows_the_conventions(name):
     assert problems(master(name)) == []
+    bootstrap = nbformat.read(master(name), as_version=4).cells[0].source
+    assert '"cnnbook[grading] @' in bootstrap, "on Colab the bootstrap must install otter too"
 
 
 @pytest.mark.xdist_group("assignments-sync")
@@ -134,7 +136,8 @@ def test_packaged_public_tests_and_book_pages_are_in_step_with_the_instructor_no
 def test_book_page_shows_solutions_hidden_and_no_grader_markup(name):
     page = book_page(name)
     text = "\n".join(c.source for c in page.cells)
-    for marker in ("BEGIN SOLUTION", "# SOLUTION", "BEGIN QUESTION", "BEGIN TESTS", "grader."):
+    markers = ("BEGIN SOLUTION", "# SOLUTION", "BEGIN QUESTION", "BEGIN TESTS", "grader.", "IGNORE")
+    for marker in markers:
         assert marker not in text, f"{marker!r} leaks into the book page"
     assert not [c for c in page.cells if OTTER_ONLY_TAG in c.metadata.get("tags", [])]
     assert any("hide-input" in c.metadata.get("tags", []) for c in page.cells)
@@ -164,38 +167,54 @@ def test_instructor_solutions_score_full_marks_and_the_student_notebook_zero(nam
     assert scores["student"]["total"][0] == 0, scores["student"]
 
 
-def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float, float]:
-    """Run the solution notebook's code with ``broken``'s functions swapped in, then the
-    autograder's tests (hidden ones included) on the result, in this process.
+_SOLUTION_ENVIRONMENTS: dict[str, dict] = {}
 
-    Faster than a kernel per broken solution and the same tests: each cell runs in order, the
-    broken definitions right after the cell they replace; like otter, errors do not stop the run.
+
+def solution_environment(root: Path, name: str) -> dict:
+    """The variables left by running the solution notebook's code in this process, once.
+
+    Like otter, a failing cell does not stop the run. The bootstrap's work is done by
+    ``cnnbook.setup()``, and the grader's own cells are skipped.
+    """
+    if name not in _SOLUTION_ENVIRONMENTS:
+        env: dict = {"__name__": "__main__"}
+        exec("import cnnbook\ncnnbook.setup(verbose=False)", env)  # seeds, offline weights
+        cells = autograder_notebook(root, name).cells
+        for cell in [c for c in cells if c.cell_type == "code"][1:]:
+            if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
+                continue
+            with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(cell.source, f"<{name}>", "exec"), env)
+        _SOLUTION_ENVIRONMENTS[name] = env
+    return _SOLUTION_ENVIRONMENTS[name]
+
+
+def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float, float]:
+    """The autograder's tests (hidden ones included) on the solution with ``broken``'s
+    definitions swapped in; the solution's own variables are restored afterwards.
+
+    The same tests as ``otter run``, without a kernel and a notebook run per broken solution.
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
-    source = broken.read_text() if broken else ""
-    replaced = _defines(source)
-    env: dict = {"__name__": "__main__"}
-    exec("import cnnbook", env)
-    cells = autograder_notebook(root, name).cells
-    code = [c for c in cells if c.cell_type == "code"][1:]  # the bootstrap ran in this process
-    for cell in code:
-        if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
-            continue
-        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(cell.source, f"<{name}>", "exec"), env)
-        if replaced & _defines(cell.source):
-            exec(compile(source, str(broken), "exec"), env)
-    score = possible = 0.0
+    env = solution_environment(root, name)
+    folder = root / name / "hidden-tests"
     with zipfile.ZipFile(autograder_zip(root, name)) as zf:
-        tests = [m for m in zf.namelist() if m.startswith("tests/") and m.endswith(".py")]
-        folder = root / name / "hidden-tests"
-        zf.extractall(folder, members=tests)
-    for test in sorted((folder / "tests").glob("*.py")):
-        test_file = ExceptionTestFile.from_file(str(test))
-        test_file.run(env)
-        score += test_file.score
-        possible += test_file.possible
+        zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
+    saved = dict(env)
+    score = possible = 0.0
+    try:
+        if broken is not None:
+            exec(compile(broken.read_text(), str(broken), "exec"), env)
+        for test in sorted((folder / "tests").glob("*.py")):
+            test_file = ExceptionTestFile.from_file(str(test))
+            with contextlib.redirect_stdout(io.StringIO()):
+                test_file.run(env)
+            score += test_file.score
+            possible += test_file.possible
+    finally:  # the same dict object: the solution's functions look their helpers up in it
+        env.clear()
+        env.update(saved)
     return score, possible
 
 

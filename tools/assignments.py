@@ -58,6 +58,9 @@ OTTER = str(BIN / "otter") if (BIN / "otter").exists() else "otter"
 
 # Cells only the graded notebook needs (grader set-up, export): left out of the book page.
 OTTER_ONLY_TAG = "otter-only"
+# Cells only the book page shows (a note on where the graded notebook comes from): their first
+# line, "# IGNORE", makes otter assign leave them out of the student and autograder notebooks.
+BOOK_ONLY_TAG = "book-only"
 SOLUTION_LINE = re.compile(r"\s*# SOLUTION\s*$")
 SOLUTION_BLOCK = re.compile(r"^\s*# (BEGIN|END) SOLUTION\s*$")
 
@@ -99,8 +102,9 @@ def autograder_zip(root: Path, name: str) -> Path:
 def book_page(name: str) -> nbformat.NotebookNode:
     """The book's page for ``name``: the instructor notebook with solutions, without grader markup.
 
-    Raw otter cells and test cells go, and so do cells tagged ``otter-only``; solution cells keep
-    their code (markers removed) and are tagged ``hide-input``, so the book shows a toggle.
+    Raw otter cells and test cells go, and so do cells tagged ``otter-only``; cells tagged
+    ``book-only`` lose their "# IGNORE" line; solution cells keep their code (markers removed)
+    and are tagged ``hide-input``, so the book shows a toggle.
     """
     nb = nbformat.read(master(name), as_version=4)
     cells, in_tests, in_solution = [], False, False
@@ -115,6 +119,8 @@ def book_page(name: str) -> nbformat.NotebookNode:
             continue
         if in_tests or OTTER_ONLY_TAG in cell.metadata.get("tags", []):
             continue
+        if BOOK_ONLY_TAG in cell.metadata.get("tags", []):  # otter drops it: "# IGNORE" first
+            cell.source = re.sub(r"^#\s*IGNORE\s*\n", "", cell.source, flags=re.IGNORECASE)
         if cell.cell_type == "code" and in_solution:
             lines = [SOLUTION_LINE.sub("", line) for line in cell.source.splitlines()]
             cell.source = "\n".join(line for line in lines if not SOLUTION_BLOCK.match(line))

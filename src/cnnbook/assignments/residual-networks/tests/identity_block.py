@@ -1,0 +1,17 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "identity_block"
+points = 3
+
+@test_case(points=None, hidden=False)
+def test_identity_block_shape_and_layers(identity_block):
+    import keras
+    inputs = keras.Input(shape=(4, 4, 6))
+    model = keras.Model(inputs, identity_block(inputs, 3, [2, 4, 6]))
+    assert tuple(model.output.shape) == (None, 4, 4, 6), "the block keeps its input's shape"
+    kinds = [type(layer).__name__ for layer in model.layers[1:]]
+    assert kinds.count('Conv2D') == 3 and kinds.count('BatchNormalization') == 3, kinds
+    assert kinds.count('Add') == 1, 'one Add layer: the skip connection'
+

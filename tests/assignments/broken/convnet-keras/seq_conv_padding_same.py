@@ -1,0 +1,17 @@
+"""Mistake: the convolution pads again (padding="same") after ZeroPadding2D."""
+
+import keras
+
+
+def sequential_model(input_shape=(64, 64, 3), classes=6):
+    layers = [
+        keras.Input(shape=input_shape),
+        keras.layers.ZeroPadding2D(padding=3),
+        keras.layers.Conv2D(32, (7, 7), strides=1, padding="same"),
+        keras.layers.BatchNormalization(axis=3),
+        keras.layers.ReLU(),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(classes, activation="softmax"),
+    ]
+    return keras.Sequential(layers)

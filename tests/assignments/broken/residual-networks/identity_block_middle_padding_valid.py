@@ -1,0 +1,16 @@
+"""Mistake: the middle f x f convolution uses padding "valid", so the shapes no longer match."""
+
+from keras.initializers import RandomUniform
+from keras.layers import Activation, Add, BatchNormalization, Conv2D
+
+
+def identity_block(X, f, filters, initializer=RandomUniform):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = Conv2D(F1, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F2, f, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F3, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = BatchNormalization(axis=3)(X)
+    return Activation("relu")(Add()([X, X_shortcut]))

@@ -1,0 +1,15 @@
+"""Mistake: the skip connection is missing (no Add of the block's input)."""
+
+from keras.initializers import RandomUniform
+from keras.layers import Activation, BatchNormalization, Conv2D
+
+
+def identity_block(X, f, filters, initializer=RandomUniform):
+    F1, F2, F3 = filters
+    X = Conv2D(F1, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F2, f, padding="same", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F3, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = BatchNormalization(axis=3)(X)
+    return Activation("relu")(X)

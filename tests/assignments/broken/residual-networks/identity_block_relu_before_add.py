@@ -1,0 +1,16 @@
+"""Mistake: the last ReLU comes before the Add instead of after it."""
+
+from keras.initializers import RandomUniform
+from keras.layers import Activation, Add, BatchNormalization, Conv2D
+
+
+def identity_block(X, f, filters, initializer=RandomUniform):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = Conv2D(F1, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F2, f, padding="same", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    X = Conv2D(F3, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=3)(X))
+    return Add()([X, X_shortcut])

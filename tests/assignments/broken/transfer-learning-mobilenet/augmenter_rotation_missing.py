@@ -1,0 +1,7 @@
+"""Mistake: no random rotation."""
+
+import keras
+
+
+def data_augmenter():
+    return keras.Sequential([keras.layers.RandomFlip("horizontal")])

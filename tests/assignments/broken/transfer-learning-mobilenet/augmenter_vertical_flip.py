@@ -1,0 +1,7 @@
+"""Mistake: flips vertically (upside-down hands) instead of horizontally."""
+
+import keras
+
+
+def data_augmenter():
+    return keras.Sequential([keras.layers.RandomFlip("vertical"), keras.layers.RandomRotation(0.2)])
