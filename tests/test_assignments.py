@@ -69,7 +69,7 @@ def built(tmp_path_factory):
 
 
 def graded(tmp_path: Path, autograders: Path, submissions: dict[str, Path | str], **options):
-    """Grade ``{student: notebook path or text}``.
+    """Grade ``{student: notebook path or text}`` (students named zipped* hand in a zip).
 
     Returns ``{student: {question: (score, possible)}}`` and ``{student: note}``.
     """
@@ -79,6 +79,9 @@ def graded(tmp_path: Path, autograders: Path, submissions: dict[str, Path | str]
         target = folder / student / "submission.ipynb"
         if isinstance(source, Path):
             target.write_bytes(source.read_bytes())
+        elif student.startswith("zipped"):  # what otter's export hands in
+            with zipfile.ZipFile(target.with_suffix(".zip"), "w") as zf:
+                zf.writestr(f"{FIRST}.ipynb", source)
         else:
             target.write_text(source)
     out = tmp_path / "grades.csv"
@@ -271,10 +274,12 @@ def test_bad_submissions_lose_only_their_own_points(built, tmp_path):
         "nonsense": nbformat.writes(nonsense),
         "deletes": nbformat.writes(deletes),
         "not-a-notebook": "this is not JSON {",
+        "zipped": nbformat.writes(good),
     }
     scores, notes = graded(tmp_path, root, submissions, cell_timeout=20)
     full = scores["good"]["total"][1]
     assert scores["good"]["total"][0] == full, notes["good"]
+    assert scores["zipped"]["total"][0] == full, notes["zipped"]
     assert scores["nonsense"]["total"][0] == full, "printing cannot change a score"
     assert scores["raises"]["conv_forward"][0] == 0
     assert scores["raises"]["total"][0] == full - scores["raises"]["conv_forward"][1]

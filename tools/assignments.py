@@ -371,12 +371,32 @@ def main(argv: list[str]) -> int:
     for command in ("sync", "check"):
         commands.add_parser(command).add_argument("names", nargs="*", default=list(NAMES))
     grading = commands.add_parser("grade")
-    grading.add_argument("submissions", type=Path)
-    grading.add_argument("--autograders", type=Path, default=ROOT / "_build" / "assignments")
-    grading.add_argument("--out", type=Path, default=ROOT / "_build" / "grades.csv")
-    grading.add_argument("--jobs", type=int, default=1)
-    grading.add_argument("--cell-timeout", type=int, default=600)
-    grading.add_argument("--timeout", type=int, default=3600)
+    grading.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<notebook or zip>")
+    grading.add_argument(
+        "--autograders",
+        type=Path,
+        default=ROOT / "_build" / "assignments",
+        help="where `build` wrote them (default: _build/assignments)",
+    )
+    grading.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "_build" / "grades.csv",
+        help="the CSV of scores (default: _build/grades.csv)",
+    )
+    grading.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    grading.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=600,
+        help="seconds a cell may run before it is stopped (default 600)",
+    )
+    grading.add_argument(
+        "--timeout",
+        type=int,
+        default=3600,
+        help="seconds a whole submission may take (default 3600)",
+    )
     args = parser.parse_args(argv)
 
     names = [n for n in getattr(args, "names", []) if master(n).exists()]
