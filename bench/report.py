@@ -69,16 +69,17 @@ def markdown(results: dict) -> str:
         rows = [
             [
                 k.replace("_", " "),
-                f"{v['seconds']:.1f}",
-                f"{v['peak_rss_mib']:.0f}",
-                "ok" if v["returncode"] == 0 else "FAILED",
+                f"{b[k]['seconds']:.1f}",
+                f"{b[k]['peak_rss_mib']:.0f}",
+                "ok" if b[k]["returncode"] == 0 else "FAILED",
             ]
-            for k, v in b.items()
-            if isinstance(v, dict)
+            for k in ("full_build", "cached_rebuild")
         ]
         lines += ["## Book build", ""] + _table(
             ["build", "seconds", "peak RSS (MiB)", "status"], rows
         )
+        rows = [[name, f"{s:.1f}"] for name, s in b.get("full_mode_chapter_seconds", {}).items()]
+        lines += _table(["chapter (full mode, in the book build)", "seconds"], rows)
     if "models" in results:
         mo = results["models"]
         rows = [
