@@ -26,6 +26,12 @@ if (SHARED / "data" / "sign-language-digits").is_dir():
 if (SHARED / "weights").is_dir():
     os.environ.setdefault("CNNBOOK_WEIGHTS_DIR", str(SHARED / "weights"))
 
+# Seed the offline ImageNet weights now, before any test imports Keras: Keras reads KERAS_HOME
+# once, at import, so a cnnbook.setup() inside a test process could no longer do it.
+from cnnbook.weights import seed_keras_home  # noqa: E402
+
+seed_keras_home()
+
 RUN_DIR_ENV = "CNNBOOK_TEST_RUN_DIR"
 
 
