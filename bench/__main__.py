@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per figure")
     parser.add_argument("--out", type=Path, default=None, help="results folder")
+    parser.add_argument(
+        "--note", default="", help="conditions worth knowing, kept with each section it records"
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.sections) - set(ALL))
     if unknown:
@@ -57,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
     def record(name, value, started):
-        results[name] = value | {"recorded": stamp, "seconds": time.perf_counter() - started}
+        results[name] = value | {
+            "recorded": stamp,
+            "seconds": time.perf_counter() - started,
+            "note": args.note,
+        }
         report.save(path, results)
         print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -104,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         record("pipeline", measured, t)
     if "acceleration" in sections:
         t = time.perf_counter()
-        rows = models.acceleration_effect(steps=2 if args.smoke else 10, repeats=repeats)
+        # Few steps: float16 on a CPU is emulated and very slow.
+        rows = models.acceleration_effect(steps=2 if args.smoke else 4, repeats=min(repeats, 3))
         from cnnbook import acceleration
 
         decision = acceleration.choose(acceleration.detect())

@@ -38,6 +38,12 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
+def _noted(section: dict) -> list[str]:
+    """A section's recorded conditions (``--note``), when there are any."""
+    note = section.get("note")
+    return [f"*Recorded {section.get('recorded', '')}. Note: {note}*", ""] if note else []
+
+
 def markdown(results: dict) -> str:
     """The figures of one machine as markdown tables (what the appendix also shows)."""
     m = results["machine"]
@@ -61,7 +67,7 @@ def markdown(results: dict) -> str:
             ]
             for r in results["chapters"]["rows"]
         ]
-        lines += ["## Chapters", ""] + _table(
+        lines += ["## Chapters", "", *_noted(results["chapters"])] + _table(
             ["chapter", "mode", "seconds", "peak RSS (MiB)", "peak GPU (MiB)", "status"], rows
         )
     if "book" in results:
@@ -75,7 +81,7 @@ def markdown(results: dict) -> str:
             ]
             for k in ("full_build", "cached_rebuild")
         ]
-        lines += ["## Book build", ""] + _table(
+        lines += ["## Book build", "", *_noted(b)] + _table(
             ["build", "seconds", "peak RSS (MiB)", "status"], rows
         )
         rows = [[name, f"{s:.1f}"] for name, s in b.get("full_mode_chapter_seconds", {}).items()]
@@ -93,7 +99,7 @@ def markdown(results: dict) -> str:
             ]
             for r in mo["throughput"]
         ]
-        lines += ["## Training throughput, images/s (spread)", ""] + _table(
+        lines += ["## Training throughput, images/s (spread)", "", *_noted(mo)] + _table(
             ["model", "input", "batch", "ours", "keras.applications", "keras rate / ours"], rows
         )
         peak = mo["matmul_peak"]
@@ -118,7 +124,7 @@ def markdown(results: dict) -> str:
             for r in a["rows"]
         ]
         lines += (
-            ["## Mixed precision and XLA (ResNet-50 training)", ""]
+            ["## Mixed precision and XLA (ResNet-50 training)", "", *_noted(a)]
             + _table(["variant", "images/s (spread)", "speedup vs float32"], rows)
             + [f"Decision for this machine: {a['decision']}.", ""]
         )
@@ -127,6 +133,7 @@ def markdown(results: dict) -> str:
         lines += [
             "## Input pipeline",
             "",
+            *_noted(p),
             f"At {p['size']}x{p['size']}, batch {p['batch']}: naive {p['naive']['median']:.0f} "
             f"images/s, tuned {p['tuned']['median']:.0f} images/s "
             f"({p['tuned_over_naive']:.1f}x); the model consumes "
@@ -145,9 +152,11 @@ def markdown(results: dict) -> str:
             ]
             for r in k["bottleneck"]
         ]
-        lines += ["## 1x1 bottleneck (28x28, 32 filters, 16 in the middle)", ""] + _table(
-            ["channels in", "f", "theory", "measured"], rows
-        )
+        lines += [
+            "## 1x1 bottleneck (28x28, 32 filters, 16 in the middle)",
+            "",
+            *_noted(k),
+        ] + _table(["channels in", "f", "theory", "measured"], rows)
         rows = [
             [
                 str(r["channels"]),

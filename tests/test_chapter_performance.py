@@ -34,6 +34,15 @@ def test_figures_match_the_benchmark_files(run, path):
         )
     for r in results.get("models", {}).get("achieved", []):
         run.assert_printed(f"= {r['fraction_of_peak']:.0%} of the peak")
+    for r in results.get("acceleration", {}).get("rows", []):
+        run.assert_printed(f"{name}: {r['variant']:14s} {r['median']:7.1f} images/s")
+    if "acceleration" in results:
+        run.assert_printed(f"{name}: decision: {results['acceleration']['decision']}")
+    for key, section in results.items():
+        if isinstance(section, dict) and section.get("note"):
+            run.assert_printed(
+                f"[{name}: {key} recorded {section['recorded']}; note: {section['note']}]"
+            )
     if "pipeline" in results:
         p = results["pipeline"]
         run.assert_printed(f"the tuned pipeline is {p['tuned_over_model']:.1f}x faster")

@@ -3,8 +3,8 @@
 Two switches speed up training on modern GPUs: computing in float16 with float32 master
 weights (``keras.mixed_precision``; Micikevicius et al. 2018, "Mixed Precision Training",
 arXiv:1710.03740) and compiling the training step with XLA (``jit_compile=True``). On a CPU
-both usually slow training down (no fast float16 arithmetic; XLA's CPU convolutions are
-slower than oneDNN's), which the benchmark suite measures (``make bench BENCH=acceleration``).
+neither pays (no fast float16 arithmetic; compiling each short training run with XLA cost
+more than it saved in the book's chapters); ``make bench BENCH=acceleration`` measures them.
 ``choose()`` decides per machine; ``configure()`` applies the decision and says what it did.
 """
 
