@@ -49,6 +49,15 @@ class ExecutedNotebook:
     def text(self) -> str:
         return "\n".join(self.texts)
 
+    def printed_array(self, label: str):
+        """The integer array printed right after ``label`` (NumPy's ``[[1 2] [3 4]]`` form)."""
+        import numpy as np
+
+        match = re.search(re.escape(label) + r"\s*\n\s*(\[\[.*?\]\])", self.text, re.DOTALL)
+        assert match, f"{self.path.name}: no array printed after {label!r}"
+        rows = re.findall(r"\[([^\[\]]+)\]", match.group(1))
+        return np.array([[int(v) for v in row.split()] for row in rows])
+
     def assert_printed(self, *snippets: str) -> None:
         """Each snippet appears in some code cell's printed output."""
         for snippet in snippets:

@@ -13,24 +13,16 @@ def run(executed):
     return executed(CHAPTER)
 
 
-def printed_array(run, label):
-    """The integer array printed right after ``label``."""
-    match = re.search(re.escape(label) + r"\s*\n\s*(\[\[.*?\]\])", run.text, re.DOTALL)
-    assert match, f"no array printed after {label!r}"
-    rows = re.findall(r"\[([^\[\]]+)\]", match.group(1))
-    return np.array([[int(v) for v in row.split()] for row in rows])
-
-
 def test_a_dense_layer_on_a_photo_needs_billions_of_weights(run):
     run.assert_printed("image: 1,000 x 1,000 x 3 = 3,000,000 input numbers")
     run.assert_printed("first dense layer with 1,000 units: 3,000,000,000 weights")
 
 
 def test_vertical_edge_example_gives_30s_in_the_middle_and_0s_outside(run):
-    out = printed_array(run, "output (4x4):")
+    out = run.printed_array("output (4x4):")
     assert out.shape == (4, 4)
     assert (out[:, 1:3] == 30).all() and (out[:, [0, 3]] == 0).all()
-    flipped = printed_array(run, "output for the flipped image:")
+    flipped = run.printed_array("output for the flipped image:")
     np.testing.assert_array_equal(flipped, -out)
 
 
@@ -43,14 +35,14 @@ def test_libraries_and_true_convolution_agree_with_the_loop(run):
         "and differs from the unflipped cross-correlation: True",
     )
     np.testing.assert_array_equal(
-        printed_array(run, "true convolution of the edge image:"),
-        -printed_array(run, "output (4x4):"),
+        run.printed_array("true convolution of the edge image:"),
+        -run.printed_array("output (4x4):"),
     )
 
 
 def test_horizontal_edges_show_30s_and_blends(run):
-    out = printed_array(
-        run, "horizontal-edge filter:\n [[ 1  1  1]\n [ 0  0  0]\n [-1 -1 -1]]\noutput:"
+    out = run.printed_array(
+        "horizontal-edge filter:\n [[ 1  1  1]\n [ 0  0  0]\n [-1 -1 -1]]\noutput:"
     )
     np.testing.assert_array_equal(out, [[0] * 4, [30, 10, -10, -30], [30, 10, -10, -30], [0] * 4])
 

@@ -1,7 +1,5 @@
 """Chapter 'Padding and strided convolutions': the figures it prints (smoke mode)."""
 
-import re
-
 import numpy as np
 import pytest
 
@@ -15,19 +13,11 @@ def run(executed):
     return executed(CHAPTER)
 
 
-def printed_array(run, label):
-    """The integer array printed right after ``label``."""
-    match = re.search(re.escape(label) + r"\s*\n\s*(\[\[.*?\]\])", run.text, re.DOTALL)
-    assert match, f"no array printed after {label!r}"
-    rows = re.findall(r"\[([^\[\]]+)\]", match.group(1))
-    return np.array([[int(v) for v in row.split()] for row in rows])
-
-
 def test_valid_convolutions_shrink_and_neglect_the_border(run):
     run.assert_printed("after 31 layers it is 2x2: no room for another")
-    counts = printed_array(run, "windows covering each pixel, no padding:")
+    counts = run.printed_array("windows covering each pixel, no padding:")
     assert counts[0, 0] == 1 and counts[2, 2] == 9
-    padded = printed_array(run, "windows covering each pixel, padding 1:")
+    padded = run.printed_array("windows covering each pixel, padding 1:")
     assert padded[0, 0] == 4
 
 
@@ -36,7 +26,7 @@ def test_padding_keeps_the_size(run):
     run.assert_printed("f =  3: same padding p = 1", "f = 11: same padding p = 5")
     run.assert_printed("Keras Conv2D 3x3, padding='valid': 6x6 -> (4, 4)")
     run.assert_printed("Keras Conv2D 3x3, padding='same': 6x6 -> (6, 6)")
-    out = printed_array(run, "output:")
+    out = run.printed_array("output:")
     assert out[1, 0] == -30 and out[0, 0] == -20 and (out[:, 2:4] > 0).all()
 
 
@@ -46,10 +36,10 @@ def test_even_filters_pad_lopsidedly(run):
 
 
 def test_stride_two_example_by_hand_equals_tensorflow(run):
-    patch = printed_array(run, "7x7 patch:")
+    patch = run.printed_array("7x7 patch:")
     assert patch.shape == (7, 7) and patch.min() >= 0 and patch.max() <= 9
-    by_hand = printed_array(run, "output by hand (3x3):")
-    with_tf = printed_array(run, "output from tf.nn.conv2d, stride 2:")
+    by_hand = run.printed_array("output by hand (3x3):")
+    with_tf = run.printed_array("output from tf.nn.conv2d, stride 2:")
     expected = cross_correlate(patch, edge_filter("sobel", "vertical"), stride=2)
     np.testing.assert_array_equal(by_hand, expected)
     np.testing.assert_array_equal(with_tf, expected)

@@ -67,6 +67,21 @@ def _conv(filters, size, stride, initializer, name, part, padding="valid", use_b
     )
 
 
+def _bottleneck_add(X, shortcut, f, filters, s, initializer, name):
+    """1x1 (stride s) -> f x f -> 1x1 main path, then the shortcut added before the last ReLU."""
+    F1, F2, F3 = filters
+    X = _conv(F1, 1, s, initializer, name, "1")(X)
+    X = _bn(name, "1")(X)
+    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
+    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
+    X = _bn(name, "2")(X)
+    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
+    X = _conv(F3, 1, 1, initializer, name, "3")(X)
+    X = _bn(name, "3")(X)
+    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])  # before the last ReLU
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+
+
 def identity_block(X, f, filters, initializer="glorot_uniform", *, name=None):
     """Bottleneck residual block whose shortcut is the identity (He et al., 2015, Fig. 5 right).
 
@@ -83,24 +98,14 @@ def identity_block(X, f, filters, initializer="glorot_uniform", *, name=None):
     """
     _check_positive(f=f)
     _check_filters(filters, 3)
-    F1, F2, F3 = filters
+    F3 = filters[2]
     if _channels(X) != F3:
         raise ValueError(
             f"identity_block adds its input to an output of F3={F3} channels, so the input "
             f"must have {F3} channels, not {_channels(X)}; use convolutional_block to change "
             "the number of channels"
         )
-    shortcut = X
-    X = _conv(F1, 1, 1, initializer, name, "1")(X)
-    X = _bn(name, "1")(X)
-    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
-    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
-    X = _bn(name, "2")(X)
-    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
-    X = _conv(F3, 1, 1, initializer, name, "3")(X)
-    X = _bn(name, "3")(X)
-    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])  # before the last ReLU
-    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+    return _bottleneck_add(X, X, f, filters, 1, initializer, name)
 
 
 def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform", *, name=None):
@@ -121,19 +126,10 @@ def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform", *, nam
     """
     _check_positive(f=f, s=s)
     _check_filters(filters, 3)
-    F1, F2, F3 = filters
+    F3 = filters[2]
     shortcut = _conv(F3, 1, s, initializer, name, "0")(X)
     shortcut = _bn(name, "0")(shortcut)
-    X = _conv(F1, 1, s, initializer, name, "1")(X)
-    X = _bn(name, "1")(X)
-    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
-    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
-    X = _bn(name, "2")(X)
-    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
-    X = _conv(F3, 1, 1, initializer, name, "3")(X)
-    X = _bn(name, "3")(X)
-    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])
-    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+    return _bottleneck_add(X, shortcut, f, filters, s, initializer, name)
 
 
 @keras.saving.register_keras_serializable(package="cnnbook")
