@@ -43,7 +43,7 @@ endif
 
 book: $(STAMP)
 	$(BIN)/python tools/vendor_mathjax.py
-	$(BIN)/jupyter-book build -W -n --keep-going --all --path-output $(BOOK_OUT) .
+	$(BIN)/jupyter-book build -W -n --keep-going --path-output $(BOOK_OUT) .
 	@echo "Open $(BOOK_OUT)/_build/html/index.html"
 
 test: $(STAMP)

@@ -59,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"] = info
     stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
+    commit = machine.commit()
+
     def record(name, value, started):
         results[name] = value | {
             "recorded": stamp,
+            "commit": commit,
             "seconds": time.perf_counter() - started,
             "note": args.note,
         }
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if "acceleration" in sections:
         t = time.perf_counter()
         # Few steps: float16 on a CPU is emulated and very slow.
-        rows = models.acceleration_effect(steps=2 if args.smoke else 4, repeats=min(repeats, 3))
+        rows = models.acceleration_effect(steps=2 if args.smoke else 6, repeats=min(repeats, 3))
         from cnnbook import acceleration
 
         decision = acceleration.choose(acceleration.detect())

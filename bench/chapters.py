@@ -7,6 +7,7 @@ sampled every 0.1 s, and, on a GPU machine, the largest GPU memory in use (nvidi
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -31,8 +32,15 @@ def _gpu_memory_mib() -> int | None:
     return sum(int(v) for v in result.stdout.split())
 
 
-def run_measured(command: list[str], *, cwd: Path, env: dict, timeout: float) -> dict:
-    """Run ``command``; return its wall time, exit code and the tree's peak RSS (GPU too)."""
+def run_measured(
+    command: list[str], *, cwd: Path, env: dict, timeout: float, track_kernels: bool = False
+) -> dict:
+    """Run ``command``; return its wall time, exit code and the tree's peak RSS (GPU too).
+
+    With ``track_kernels``, also each Jupyter kernel started under it: its peak RSS and the
+    wall-clock interval it lived (``kernels``), so that a book build's peaks can be given to
+    the chapters that the kernels executed (``attribute_kernels``).
+    """
     import psutil
 
     start = time.perf_counter()
@@ -40,6 +48,7 @@ def run_measured(command: list[str], *, cwd: Path, env: dict, timeout: float) ->
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     peak = {"rss": 0, "gpu": None}
+    kernels: dict[int, dict] = {}
     gpu_before = _gpu_memory_mib()
 
     def sample():
@@ -49,9 +58,19 @@ def run_measured(command: list[str], *, cwd: Path, env: dict, timeout: float) ->
             return
         while process.poll() is None:
             total = 0
+            now = time.time()
             try:
                 for proc in [parent, *parent.children(recursive=True)]:
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
+                    if track_kernels and proc.pid != parent.pid:
+                        seen = kernels.get(proc.pid)
+                        if seen is None:
+                            if "ipykernel" not in " ".join(proc.cmdline()):
+                                continue
+                            seen = kernels[proc.pid] = {"first": now, "peak": 0}
+                        seen["last"] = now
+                        seen["peak"] = max(seen["peak"], rss)
             except psutil.Error:
                 pass
             peak["rss"] = max(peak["rss"], total)
@@ -69,13 +88,19 @@ def run_measured(command: list[str], *, cwd: Path, env: dict, timeout: float) ->
         output, _ = process.communicate()
         output += f"\n[bench] killed after {timeout:.0f} s"
     sampler.join()
-    return {
+    result = {
         "seconds": time.perf_counter() - start,
         "returncode": process.returncode,
         "peak_rss_mib": peak["rss"] / 2**20,
         "peak_gpu_mib": peak["gpu"],
         "log_tail": output[-2000:] if process.returncode else "",
     }
+    if track_kernels:
+        result["kernels"] = [
+            {"first": k["first"], "last": k["last"], "peak_rss_mib": k["peak"] / 2**20}
+            for k in kernels.values()
+        ]
+    return result
 
 
 def toc_notebooks() -> list[Path]:
@@ -129,30 +154,60 @@ def book_builds(timeout: float = 3 * 3600) -> dict:
         "-W",
         "-n",
         "--keep-going",
-        "--all",
         "--path-output",
         str(out_dir.relative_to(ROOT)),
         ".",
     ]
     env = dict(os.environ, CNNBOOK_SMOKE="0", PYTHONUNBUFFERED="1")
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_mathjax.py")], check=True)
-    first = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
+    first = run_measured(command, cwd=ROOT, env=env, timeout=timeout, track_kernels=True)
     cached = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
+    executions = cache_executions(out_dir / "_build" / ".jupyter_cache")
+    peaks = attribute_kernels(executions, first.pop("kernels"))
     return {
         "full_build": first,
         "cached_rebuild": cached,
-        # The build runs one chapter at a time, so its peak bounds every chapter's peak.
-        "full_mode_chapter_seconds": execution_seconds(out_dir / "_build" / ".jupyter_cache"),
+        "full_mode_chapter_seconds": {name: e["seconds"] for name, e in executions.items()},
+        # Each chapter's own kernel; the whole build's peak (above) adds Sphinx's process.
+        "full_mode_chapter_peak_rss_mib": peaks,
     }
 
 
-def execution_seconds(cache_dir: Path) -> dict[str, float]:
-    """Each notebook's full-mode execution time, as myst-nb recorded it in the build's cache."""
+def cache_executions(cache_dir: Path) -> dict[str, dict]:
+    """Each notebook's full-mode execution, as myst-nb recorded it in the build's cache.
+
+    ``seconds`` is the execution time; ``end`` the wall-clock time (epoch seconds) the result
+    was cached, right after the execution finished.
+    """
     from jupyter_cache import get_cache
 
-    seconds = {}
+    executions = {}
     for record in get_cache(str(cache_dir)).list_cache_records():
         value = record.data.get("execution_seconds")
-        if value is not None:
-            seconds[str(Path(record.uri).resolve().relative_to(ROOT))] = value
-    return dict(sorted(seconds.items()))
+        if value is None:
+            continue
+        created = record.created
+        if created.tzinfo is None:  # jupyter-cache stores UTC without the zone
+            created = created.replace(tzinfo=datetime.UTC)
+        name = str(Path(record.uri).resolve().relative_to(ROOT))
+        executions[name] = {"seconds": value, "end": created.timestamp()}
+    return dict(sorted(executions.items()))
+
+
+def attribute_kernels(
+    executions: dict[str, dict], kernels: list[dict], slack: float = 5.0
+) -> dict[str, float | None]:
+    """Give each chapter the peak RSS of the kernel that lived during its execution.
+
+    The build executes one notebook at a time, each in a fresh kernel, so a kernel belongs to
+    the execution whose interval holds the middle of the kernel's life. ``None`` for an
+    execution no sampled kernel matches (one shorter than the sampling interval, say).
+    """
+    peaks: dict[str, float | None] = {}
+    for name, execution in executions.items():
+        start, end = execution["end"] - execution["seconds"] - slack, execution["end"] + slack
+        inside = [
+            k["peak_rss_mib"] for k in kernels if start <= (k["first"] + k["last"]) / 2 <= end
+        ]
+        peaks[name] = max(inside) if inside else None
+    return peaks

@@ -54,6 +54,22 @@ def describe() -> dict:
     }
 
 
+def commit() -> str:
+    """The checkout's commit, with ``+changes`` when files differ from it: what was measured."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args):
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return "unknown (not a git checkout)"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def slug(machine: dict) -> str:
     """A file name for the machine: ``cpu-2-cores`` or ``gpu-nvidia-h100``."""
     if machine["gpu"]:
