@@ -54,7 +54,8 @@ def new_head(
             keras.Input(tuple(feature_shape)),
             keras.layers.GlobalAveragePooling2D(name="pool"),
             keras.layers.Dropout(dropout, seed=seed, name="dropout"),
-            keras.layers.Dense(classes, activation="softmax", name="predictions"),
+            # float32 output: a stable loss under mixed precision (cnnbook.acceleration)
+            keras.layers.Dense(classes, activation="softmax", dtype="float32", name="predictions"),
         ],
         name=name,
     )
