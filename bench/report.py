@@ -39,9 +39,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _noted(section: dict) -> list[str]:
-    """A section's recorded conditions (``--note``), when there are any."""
-    note = section.get("note")
-    return [f"*Recorded {section.get('recorded', '')}. Note: {note}*", ""] if note else []
+    """When a section was recorded, at which commit, and its conditions (``--note``)."""
+    commit = f" at commit {section['commit']}" if section.get("commit") else ""
+    note = f" Note: {section['note']}" if section.get("note") else ""
+    return [f"*Recorded {section.get('recorded', '')}{commit}.{note}*", ""]
 
 
 def markdown(results: dict) -> str:
@@ -84,8 +85,14 @@ def markdown(results: dict) -> str:
         lines += ["## Book build", "", *_noted(b)] + _table(
             ["build", "seconds", "peak RSS (MiB)", "status"], rows
         )
-        rows = [[name, f"{s:.1f}"] for name, s in b.get("full_mode_chapter_seconds", {}).items()]
-        lines += _table(["chapter (full mode, in the book build)", "seconds"], rows)
+        peaks = b.get("full_mode_chapter_peak_rss_mib", {})
+        rows = [
+            [name, f"{s:.1f}", "-" if peaks.get(name) is None else f"{peaks[name]:.0f}"]
+            for name, s in b.get("full_mode_chapter_seconds", {}).items()
+        ]
+        lines += _table(
+            ["chapter (full mode, in the book build)", "seconds", "kernel peak RSS (MiB)"], rows
+        )
     if "models" in results:
         mo = results["models"]
         rows = [
@@ -118,14 +125,19 @@ def markdown(results: dict) -> str:
         rows = [
             [
                 r["variant"],
-                f"{r['median']:.1f} ({spread(r['images_per_s']):.0%})",
-                f"{r['speedup_vs_float32']:.2f}",
+                str(r.get("steps", "-")),
+                f"{r['median']:.2f} ({spread(r['images_per_s']):.0%})",
+                f"{r['speedup_vs_float32']:.3f}",
+                f"{r['first_step_seconds']:.1f}" if "first_step_seconds" in r else "-",
             ]
             for r in a["rows"]
         ]
         lines += (
             ["## Mixed precision and XLA (ResNet-50 training)", "", *_noted(a)]
-            + _table(["variant", "images/s (spread)", "speedup vs float32"], rows)
+            + _table(
+                ["variant", "steps", "images/s (spread)", "speedup vs float32", "first step (s)"],
+                rows,
+            )
             + [f"Decision for this machine: {a['decision']}.", ""]
         )
     if "pipeline" in results:

@@ -68,3 +68,36 @@ def test_kernels_section_runs_and_checks_theory_against_keras(tmp_path):
     assert {r["channels"] for r in results["kernels"]["separable"]} == {16, 64}
     text = path.with_suffix(".md").read_text()
     assert "1x1 bottleneck" in text and results["machine"]["cpu"] in text
+
+
+def test_kernel_peaks_go_to_the_execution_they_lived_in():
+    # Two executions one after the other, each in its own kernel (as the book build runs them).
+    executions = {
+        "a.ipynb": {"seconds": 100.0, "end": 1100.0},  # ran 1000..1100
+        "b.ipynb": {"seconds": 50.0, "end": 1160.0},  # ran 1110..1160
+        "c.ipynb": {"seconds": 0.05, "end": 1170.0},  # too short for any sample
+    }
+    kernels = [
+        {"first": 999.0, "last": 1101.0, "peak_rss_mib": 700.0},
+        {"first": 1109.0, "last": 1161.0, "peak_rss_mib": 2500.0},
+    ]
+    peaks = chapters.attribute_kernels(executions, kernels)
+    assert peaks == {"a.ipynb": 700.0, "b.ipynb": 2500.0, "c.ipynb": None}
+
+
+def test_run_measured_tracks_each_kernel_separately(tmp_path):
+    # A parent that starts two children one after the other; only "ipykernel" ones count.
+    child = "import sys, time; x = bytearray(int(sys.argv[1]) * 2**20); time.sleep(0.6)"
+    script = tmp_path / "ipykernel_child.py"
+    script.write_text(child)
+    parent = (
+        "import subprocess, sys; "
+        f"[subprocess.run([sys.executable, {str(script)!r}, n]) for n in ('150', '300')]"
+    )
+    result = chapters.run_measured(
+        [sys.executable, "-c", parent], cwd=tmp_path, env={}, timeout=60, track_kernels=True
+    )
+    peaks = [k["peak_rss_mib"] for k in result["kernels"]]
+    assert len(peaks) == 2
+    assert 150 < peaks[0] < 300 < peaks[1]
+    assert result["kernels"][0]["last"] < result["kernels"][1]["first"]

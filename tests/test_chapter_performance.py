@@ -35,13 +35,17 @@ def test_figures_match_the_benchmark_files(run, path):
     for r in results.get("models", {}).get("achieved", []):
         run.assert_printed(f"= {r['fraction_of_peak']:.0%} of the peak")
     for r in results.get("acceleration", {}).get("rows", []):
-        run.assert_printed(f"{name}: {r['variant']:14s} {r['median']:7.1f} images/s")
+        run.assert_printed(
+            f"{name}: {r['variant']:14s} {r['median']:7.2f} images/s",
+            f"{r['speedup_vs_float32']:.3f}x float32",
+        )
     if "acceleration" in results:
         run.assert_printed(f"{name}: decision: {results['acceleration']['decision']}")
     for key, section in results.items():
         if isinstance(section, dict) and section.get("note"):
+            commit = f" at commit {section['commit']}" if section.get("commit") else ""
             run.assert_printed(
-                f"[{name}: {key} recorded {section['recorded']}; note: {section['note']}]"
+                f"[{name}: {key} recorded {section['recorded']}{commit}; note: {section['note']}]"
             )
     if "pipeline" in results:
         p = results["pipeline"]
@@ -56,3 +60,23 @@ def test_figures_match_the_benchmark_files(run, path):
         run.assert_printed(f"{r['chapter']:58s} {r['mode']:5s} {r['seconds']:8.1f}")
     if "kernels" in results:
         assert run.images >= 1
+
+
+@pytest.mark.parametrize("path", RESULTS, ids=[p.stem for p in RESULTS])
+def test_book_build_figures_and_targets_match_the_benchmark_files(run, path):
+    results = json.loads(path.read_text())
+    if "book" not in results:
+        return
+    name, book = path.stem, results["book"]
+    for key, target in (("full_build", 1800), ("cached_rebuild", 10)):
+        seconds = book[key]["seconds"]
+        verdict = "met" if seconds <= target else "missed"
+        run.assert_printed(
+            f"{name}: {key.replace('_', ' ')}: {seconds:.1f} s",
+            f"target {target} s {verdict}",
+        )
+    peaks = book.get("full_mode_chapter_peak_rss_mib", {})
+    for chapter, seconds in book["full_mode_chapter_seconds"].items():
+        peak = peaks.get(chapter)
+        memory = "   (not sampled)" if peak is None else f" {peak:7.0f} MiB"
+        run.assert_printed(f"{chapter:58s} full  {seconds:8.1f} s{memory} in the book build")
