@@ -67,7 +67,9 @@ def commit() -> str:
     head = git("rev-parse", "--short", "HEAD")
     if not head:
         return "unknown (not a git checkout)"
-    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # The results files themselves change with every run: they are not what was measured.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    return head + ("+changes" if changed else "")
 
 
 def slug(machine: dict) -> str:
