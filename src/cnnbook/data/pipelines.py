@@ -7,6 +7,8 @@ Images are resized once and cached, so the three 3024x3024 photos in class 7 are
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
 from cnnbook.data.sources import DataSource, locate
@@ -55,19 +57,22 @@ def load_splits(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     source = source or locate(name)
-    train, heldout = keras.utils.image_dataset_from_directory(
-        source.image_dir,
-        labels="inferred",
-        label_mode="int",
-        class_names=classes,
-        image_size=image_size,
-        batch_size=None,
-        shuffle=True,
-        seed=seed,
-        validation_split=VALIDATION_FRACTION + TEST_FRACTION,
-        subset="both",
-        verbose=False,
-    )
+    # Keras prints "Using N files for training/validation." even with verbose=False; the split
+    # sizes below (Splits.describe) say it for all three parts.
+    with contextlib.redirect_stdout(io.StringIO()):
+        train, heldout = keras.utils.image_dataset_from_directory(
+            source.image_dir,
+            labels="inferred",
+            label_mode="int",
+            class_names=classes,
+            image_size=image_size,
+            batch_size=None,
+            shuffle=True,
+            seed=seed,
+            validation_split=VALIDATION_FRACTION + TEST_FRACTION,
+            subset="both",
+            verbose=False,
+        )
     class_names = list(train.class_names)
     n_train, n_heldout = len(train.file_paths), len(heldout.file_paths)
     # Keras builds the held-out part without shuffling, in the seeded file order: taking and
