@@ -22,7 +22,21 @@ def test_choice_per_machine(capability, mixed, xla):
     assert decision.policy == ("mixed_float16" if mixed else "float32")
 
 
-def test_configure_on_this_cpu_keeps_float32():
+def test_precision_can_be_forced_and_a_wrong_one_is_a_clear_error(monkeypatch):
+    try:
+        monkeypatch.setenv("CNNBOOK_PRECISION", "mixed_float16")
+        decision = acceleration.configure(verbose=False)
+        assert decision.mixed_precision
+        assert keras.mixed_precision.global_policy().name == "mixed_float16"
+        monkeypatch.setenv("CNNBOOK_PRECISION", "float16")
+        with pytest.raises(ValueError, match="CNNBOOK_PRECISION='float16' is not a precision"):
+            acceleration.configure(verbose=False)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_configure_on_this_cpu_keeps_float32(monkeypatch):
+    monkeypatch.delenv("CNNBOOK_PRECISION", raising=False)
     try:
         decision = acceleration.configure(verbose=False)
         if acceleration.detect() is None:

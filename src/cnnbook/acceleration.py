@@ -61,17 +61,37 @@ def detect() -> tuple[int, int] | None:
     return tuple(details.get("compute_capability", (0, 0)))
 
 
+PRECISION_VARIABLE = "CNNBOOK_PRECISION"
+PRECISIONS = ("float32", "mixed_float16")
+
+
 def configure(verbose: bool = True) -> Acceleration:
     """Set the global Keras dtype policy for this machine; return the decision.
 
+    ``CNNBOOK_PRECISION=float32`` (or ``mixed_float16``) overrides the choice: to rule mixed
+    precision out on a GPU, or to run the float16 code path on a CPU (slowly) in a test.
     Pass ``jit_compile=acceleration.jit_compile`` to ``model.compile``. With mixed precision,
     keep the last layer's output in float32 (``dtype="float32"`` on the softmax) for a stable
     loss; Keras wraps the optimiser in a ``LossScaleOptimizer`` so small float16 gradients do
     not underflow.
     """
+    import os
+
     import keras
 
     decision = choose(detect())
+    forced = os.environ.get(PRECISION_VARIABLE, "").strip()
+    if forced:
+        if forced not in PRECISIONS:
+            raise ValueError(
+                f"{PRECISION_VARIABLE}={forced!r} is not a precision this book uses; "
+                f"choose one of {', '.join(PRECISIONS)} or leave it unset"
+            )
+        decision = Acceleration(
+            forced == "mixed_float16",
+            decision.jit_compile,
+            f"{forced} as {PRECISION_VARIABLE} asks (this machine alone: {decision.reason})",
+        )
     keras.mixed_precision.set_global_policy(decision.policy)
     if verbose:
         print(f"acceleration: {decision.reason}")
