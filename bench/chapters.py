@@ -163,7 +163,7 @@ def book_builds(timeout: float = 3 * 3600) -> dict:
     first = run_measured(command, cwd=ROOT, env=env, timeout=timeout, track_kernels=True)
     cached = run_measured(command, cwd=ROOT, env=env, timeout=timeout)
     executions = cache_executions(out_dir / "_build" / ".jupyter_cache")
-    peaks = attribute_kernels(executions, first.pop("kernels"))
+    peaks = attribute_kernels(executions, first["kernels"])
     return {
         "full_build": first,
         "cached_rebuild": cached,
@@ -194,20 +194,23 @@ def cache_executions(cache_dir: Path) -> dict[str, dict]:
     return dict(sorted(executions.items()))
 
 
-def attribute_kernels(
-    executions: dict[str, dict], kernels: list[dict], slack: float = 5.0
-) -> dict[str, float | None]:
-    """Give each chapter the peak RSS of the kernel that lived during its execution.
+def attribute_kernels(executions: dict[str, dict], kernels: list[dict]) -> dict[str, float | None]:
+    """Give each chapter the peak RSS of the kernel that ran it.
 
     The build executes one notebook at a time, each in a fresh kernel, so a kernel belongs to
-    the execution whose interval holds the middle of the kernel's life. ``None`` for an
-    execution no sampled kernel matches (one shorter than the sampling interval, say).
+    the execution its life overlaps most (a kernel starts a moment before its execution and
+    ends a moment after, overlapping the neighbours' slightly). ``None`` for an execution no
+    sampled kernel overlaps (one shorter than the sampling interval, or not run in this build).
     """
-    peaks: dict[str, float | None] = {}
-    for name, execution in executions.items():
-        start, end = execution["end"] - execution["seconds"] - slack, execution["end"] + slack
-        inside = [
-            k["peak_rss_mib"] for k in kernels if start <= (k["first"] + k["last"]) / 2 <= end
-        ]
-        peaks[name] = max(inside) if inside else None
+    peaks: dict[str, float | None] = dict.fromkeys(executions)
+    for kernel in kernels:
+        overlaps = {
+            name: min(kernel["last"], e["end"]) - max(kernel["first"], e["end"] - e["seconds"])
+            for name, e in executions.items()
+        }
+        if not overlaps:
+            continue
+        name = max(overlaps, key=overlaps.get)
+        if overlaps[name] > 0:
+            peaks[name] = max(peaks[name] or 0.0, kernel["peak_rss_mib"])
     return peaks

@@ -71,18 +71,21 @@ def test_kernels_section_runs_and_checks_theory_against_keras(tmp_path):
 
 
 def test_kernel_peaks_go_to_the_execution_they_lived_in():
-    # Two executions one after the other, each in its own kernel (as the book build runs them).
+    # Executions one after the other, each in its own kernel (as the book build runs them); the
+    # kernels start a little before and end a little after, overlapping their neighbours.
     executions = {
         "a.ipynb": {"seconds": 100.0, "end": 1100.0},  # ran 1000..1100
-        "b.ipynb": {"seconds": 50.0, "end": 1160.0},  # ran 1110..1160
-        "c.ipynb": {"seconds": 0.05, "end": 1170.0},  # too short for any sample
+        "b.ipynb": {"seconds": 5.0, "end": 1106.0},  # ran 1101..1106: short, between two others
+        "c.ipynb": {"seconds": 6.0, "end": 1113.0},  # ran 1107..1113
+        "d.ipynb": {"seconds": 0.05, "end": 1170.0},  # too short for any sample
     }
     kernels = [
-        {"first": 999.0, "last": 1101.0, "peak_rss_mib": 700.0},
-        {"first": 1109.0, "last": 1161.0, "peak_rss_mib": 2500.0},
+        {"first": 999.0, "last": 1101.5, "peak_rss_mib": 2500.0},
+        {"first": 1100.5, "last": 1107.0, "peak_rss_mib": 600.0},
+        {"first": 1105.5, "last": 1114.0, "peak_rss_mib": 900.0},
     ]
     peaks = chapters.attribute_kernels(executions, kernels)
-    assert peaks == {"a.ipynb": 700.0, "b.ipynb": 2500.0, "c.ipynb": None}
+    assert peaks == {"a.ipynb": 2500.0, "b.ipynb": 600.0, "c.ipynb": 900.0, "d.ipynb": None}
 
 
 def test_run_measured_tracks_each_kernel_separately(tmp_path):
