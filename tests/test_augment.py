@@ -50,6 +50,20 @@ def test_active_in_training_and_shape_preserving(name):
     assert np.abs(out - IMAGES).max() > 1.0
 
 
+@pytest.mark.parametrize("name", ["pca", "channel shift", "pipeline"])
+def test_works_under_mixed_precision(name):
+    # cnnbook.acceleration turns mixed_float16 on for tensor-core GPUs: layers built then
+    # compute in float16, and their random numbers must be float16 too.
+    try:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        layer = layers_under_test()[name]
+        out = keras.ops.convert_to_numpy(layer(IMAGES, training=True))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert out.dtype == np.float16 and out.shape == IMAGES.shape
+    assert np.abs(out.astype("float32") - IMAGES).max() > 1.0
+
+
 def test_rgb_principal_components_are_eigenpairs_of_the_covariance():
     pixels = pixel_covariance()
     values, vectors = augment.rgb_principal_components(pixels)

@@ -115,7 +115,10 @@ class PCAColorAugmentation(_Base):
     def random_shifts(self, batch_size: int):
         """The colour shifts (batch_size, 3) for ``batch_size`` images, in pixel units."""
         ops = _backend(self)
-        alpha = ops.random.normal((batch_size, 3), stddev=self.stddev, seed=_seed(self))
+        # In the layer's compute dtype: float16 under mixed precision, like the images.
+        alpha = ops.random.normal(
+            (batch_size, 3), stddev=self.stddev, dtype=self.compute_dtype, seed=_seed(self)
+        )
         basis = ops.convert_to_tensor(self._basis.T, dtype=self.compute_dtype)
         return ops.numpy.matmul(alpha, basis)
 
@@ -175,7 +178,11 @@ class RandomChannelShift(_Base):
         low, high = self.value_range
         amplitude = self.factor * (high - low)
         shifts = ops.random.uniform(
-            (batch, 3), minval=-amplitude, maxval=amplitude, seed=_seed(self)
+            (batch, 3),
+            minval=-amplitude,
+            maxval=amplitude,
+            dtype=self.compute_dtype,  # float16 under mixed precision, like the images
+            seed=_seed(self),
         )
         shifts = ops.numpy.reshape(shifts, (-1, 1, 1, 3) if batched else (1, 1, 3))
         return ops.numpy.clip(images + shifts, low, high)
