@@ -103,11 +103,29 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def execute(relpath: str | Path, **parameters) -> ExecutedNotebook:
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]):
+    """Set environment variables (which the kernel inherits) for the duration of the block."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def execute(
+    relpath: str | Path, *, environment: dict[str, str] | None = None, **parameters
+) -> ExecutedNotebook:
     """Run a notebook with papermill in its own folder (smoke mode), once per test run.
 
-    Workers share the result through the run folder: the first to ask executes, under a lock;
-    the others wait and read its output.
+    ``environment`` adds variables for the kernel (``CNNBOOK_PRECISION``, say). Workers share
+    the result through the run folder: the first to ask executes, under a lock; the others wait
+    and read its output.
     """
     import nbformat
     import papermill
@@ -115,23 +133,25 @@ def execute(relpath: str | Path, **parameters) -> ExecutedNotebook:
     path = (ROOT / relpath).resolve()
     name = str(path.relative_to(ROOT))
     slug = name.replace("/", "__")
-    if parameters:
-        slug += "__" + "_".join(f"{k}-{v}" for k, v in sorted(parameters.items()))
+    for extra in (environment or {}, parameters):
+        if extra:
+            slug += "__" + "_".join(f"{k}-{v}" for k, v in sorted(extra.items()))
     output = run_dir() / f"{slug}.ipynb"
     timing = run_dir() / f"{slug}.seconds"
     with _locked(run_dir() / f"{slug}.lock"):
         if not timing.exists():
             start = time.perf_counter()
             try:
-                papermill.execute_notebook(
-                    str(path),
-                    str(output),
-                    cwd=str(path.parent),
-                    kernel_name="python3",
-                    progress_bar=False,
-                    parameters=parameters or None,
-                    log_output=False,
-                )
+                with _environment(environment or {}):
+                    papermill.execute_notebook(
+                        str(path),
+                        str(output),
+                        cwd=str(path.parent),
+                        kernel_name="python3",
+                        progress_bar=False,
+                        parameters=parameters or None,
+                        log_output=False,
+                    )
             except Exception:
                 timing.write_text("failed")
                 raise

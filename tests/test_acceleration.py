@@ -69,3 +69,11 @@ def test_new_head_keeps_its_output_in_float32_under_mixed_precision():
         assert head(np.zeros((1, 3, 3, 8))).dtype == "float32"  # and the softmax in float32
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize("chapter", ACCELERATED_CHAPTERS)
+def test_training_chapters_run_under_mixed_precision(executed, chapter):
+    # The float16 path a tensor-core GPU takes, forced on this CPU (emulated, slow, but smoke
+    # sizes are small): a layer that mixes float16 and float32 tensors fails here, not on Colab.
+    run = executed(chapter, environment={"CNNBOOK_PRECISION": "mixed_float16"})
+    run.assert_printed("acceleration: mixed_float16 as CNNBOOK_PRECISION asks")
