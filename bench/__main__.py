@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         help="tiny sizes and 2 repeats: checks that the suite runs, not speed",
     )
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per figure")
+    parser.add_argument(
+        "--chapter-repeats",
+        type=int,
+        default=2,
+        help="runs of each chapter in chapters-smoke and chapters-full (default 2)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="results folder")
     parser.add_argument(
         "--note", default="", help="conditions worth knowing, kept with each section it records"
@@ -44,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {unknown}; choose from {', '.join(ALL)}")
     sections = args.sections or DEFAULT
     repeats = args.repeats or (2 if args.smoke else 7)
-    if repeats < 2:
-        parser.error("--repeats must be at least 2: a single timing has no spread")
+    if repeats < 2 or args.chapter_repeats < 2:
+        parser.error("--repeats and --chapter-repeats must be at least 2: one timing has no spread")
 
     import cnnbook
 
@@ -124,11 +130,20 @@ def main(argv: list[str] | None = None) -> int:
         if f"chapters-{mode}" in sections:
             t = time.perf_counter()
             old = [r for r in results.get("chapters", {}).get("rows", []) if r["mode"] != mode]
-            rows = chapters.chapter_runs(mode)
+            rows = chapters.chapter_runs(mode, repeats=args.chapter_repeats)
             record("chapters", {"rows": old + rows}, t)
     if "book" in sections:
         t = time.perf_counter()
-        record("book", chapters.book_builds(), t)
+        previous = [
+            run
+            for run in book_runs(results.get("book"))
+            if machine.same_book_inputs(run.get("commit", ""))
+        ]
+        if previous:
+            print(f"[bench] book: keeping {len(previous)} earlier run(s) of the same chapters")
+        book = chapters.book_builds(previous=previous)
+        book["runs"][-1]["commit"] = commit
+        record("book", book, t)
 
     markdown = path.with_suffix(".md")
     markdown.write_text(report.markdown(results) + "\n")
@@ -139,6 +154,23 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"[bench] chapters that failed: {failed}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def book_runs(section: dict | None) -> list[dict]:
+    """The runs a recorded book section holds (one, in the format before runs were kept)."""
+    if not section:
+        return []
+    if "runs" in section:
+        return section["runs"]
+    return [
+        {
+            "full_build": section["full_build"],
+            "cached_rebuild": section["cached_rebuild"],
+            "chapter_seconds": section["full_mode_chapter_seconds"],
+            "chapter_peak_rss_mib": section.get("full_mode_chapter_peak_rss_mib", {}),
+            "commit": section.get("commit", ""),
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -72,6 +72,38 @@ def commit() -> str:
     return head + ("+changes" if changed else "")
 
 
+# What a book build executes and renders. The appendix that renders the benchmark results is
+# left out: it changes with them, and it executes in seconds.
+BOOK_INPUTS = (
+    "chapters",
+    "src",
+    "assignments",
+    "_config.yml",
+    "_toc.yml",
+    "_ext",
+    "references.bib",
+    "data",
+    "requirements.lock",
+    "pyproject.toml",
+    ":!chapters/appendices/performance.ipynb",
+)
+
+
+def same_book_inputs(measured_commit: str) -> bool:
+    """Whether the book's chapters and code are now as they were at ``measured_commit``."""
+    import subprocess
+
+    if not measured_commit or "+" in measured_commit or " " in measured_commit:
+        return False  # measured with uncommitted changes, or outside git: unknown
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        ["git", "diff", "--quiet", measured_commit, "--", *BOOK_INPUTS],
+        cwd=root,
+        capture_output=True,
+    )
+    return result.returncode == 0
+
+
 def slug(machine: dict) -> str:
     """A file name for the machine: ``cpu-2-cores`` or ``gpu-nvidia-h100``."""
     if machine["gpu"]:

@@ -45,6 +45,14 @@ def _noted(section: dict) -> list[str]:
     return [f"*Recorded {section.get('recorded', '')}{commit}.{note}*", ""]
 
 
+def _timed(row: dict) -> str:
+    """Median seconds, with the spread and the number of runs when there were several."""
+    runs = row.get("seconds_runs") or [row["seconds"]]
+    if len(runs) < 2:
+        return f"{row['seconds']:.1f} (1 run)"
+    return f"{row['seconds']:.1f} ({spread(runs):.0%}, {len(runs)} runs)"
+
+
 def markdown(results: dict) -> str:
     """The figures of one machine as markdown tables (what the appendix also shows)."""
     m = results["machine"]
@@ -61,7 +69,7 @@ def markdown(results: dict) -> str:
             [
                 r["chapter"],
                 r["mode"],
-                f"{r['seconds']:.1f}",
+                _timed(r),
                 f"{r['peak_rss_mib']:.0f}",
                 "-" if r["peak_gpu_mib"] is None else f"{r['peak_gpu_mib']:.0f}",
                 "ok" if r["returncode"] == 0 else "FAILED",
@@ -76,7 +84,7 @@ def markdown(results: dict) -> str:
         rows = [
             [
                 k.replace("_", " "),
-                f"{b[k]['seconds']:.1f}",
+                _timed(b[k]),
                 f"{b[k]['peak_rss_mib']:.0f}",
                 "ok" if b[k]["returncode"] == 0 else "FAILED",
             ]
@@ -86,8 +94,13 @@ def markdown(results: dict) -> str:
             ["build", "seconds", "peak RSS (MiB)", "status"], rows
         )
         peaks = b.get("full_mode_chapter_peak_rss_mib", {})
+        runs = b.get("full_mode_chapter_seconds_runs", {})
         rows = [
-            [name, f"{s:.1f}", "-" if peaks.get(name) is None else f"{peaks[name]:.0f}"]
+            [
+                name,
+                _timed({"seconds": s, "seconds_runs": runs.get(name, [s])}),
+                "-" if peaks.get(name) is None else f"{peaks[name]:.0f}",
+            ]
             for name, s in b.get("full_mode_chapter_seconds", {}).items()
         ]
         lines += _table(

@@ -104,3 +104,53 @@ def test_run_measured_tracks_each_kernel_separately(tmp_path):
     assert len(peaks) == 2
     assert 150 < peaks[0] < 300 < peaks[1]
     assert result["kernels"][0]["last"] < result["kernels"][1]["first"]
+
+
+def test_repeated_runs_report_the_median_time_and_the_largest_peak():
+    runs = [
+        {"seconds": 10.0, "peak_rss_mib": 500.0, "peak_gpu_mib": None, "returncode": 0},
+        {"seconds": 14.0, "peak_rss_mib": 700.0, "peak_gpu_mib": None, "returncode": 0},
+        {"seconds": 11.0, "peak_rss_mib": 600.0, "peak_gpu_mib": None, "returncode": 0},
+    ]
+    combined = chapters.combine_runs(runs)
+    assert combined["seconds"] == 11.0 and combined["seconds_runs"] == [10.0, 14.0, 11.0]
+    assert combined["peak_rss_mib"] == 700.0 and combined["returncode"] == 0
+    failed = chapters.combine_runs([*runs, {**runs[0], "returncode": 1, "log_tail": "boom"}])
+    assert failed["returncode"] == 1 and failed["log_tail"] == "boom"
+
+
+def test_book_runs_accumulate_per_chapter():
+    def run(build, cached, seconds, peaks):
+        return {
+            "full_build": {"seconds": build, "peak_rss_mib": 4000.0, "returncode": 0},
+            "cached_rebuild": {"seconds": cached, "peak_rss_mib": 800.0, "returncode": 0},
+            "chapter_seconds": seconds,
+            "chapter_peak_rss_mib": peaks,
+        }
+
+    book = chapters.summarize_book_runs(
+        [
+            run(1600.0, 2.0, {"a": 100.0, "b": 5.0}, {"a": 3000.0, "b": None}),
+            run(1700.0, 3.0, {"a": 120.0, "b": 6.0}, {"a": 3200.0, "b": 700.0}),
+        ]
+    )
+    assert book["full_build"]["seconds"] == 1650.0
+    assert book["full_build"]["seconds_runs"] == [1600.0, 1700.0]
+    assert book["cached_rebuild"]["seconds"] == 2.5
+    assert book["full_mode_chapter_seconds"] == {"a": 110.0, "b": 5.5}
+    assert book["full_mode_chapter_peak_rss_mib"] == {"a": 3200.0, "b": 700.0}
+
+
+def test_a_book_section_in_the_older_format_is_one_run():
+    from bench.__main__ import book_runs
+
+    old = {
+        "full_build": {"seconds": 1.0},
+        "cached_rebuild": {"seconds": 0.5},
+        "full_mode_chapter_seconds": {"a": 1.0},
+        "commit": "abc1234",
+    }
+    (run,) = book_runs(old)
+    assert run["chapter_seconds"] == {"a": 1.0} and run["chapter_peak_rss_mib"] == {}
+    assert run["commit"] == "abc1234"
+    assert book_runs(None) == []
