@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = args.out or (report.RESULTS if not args.smoke else ROOT / "_build" / "bench")
     path = out_dir / f"{machine.slug(info)}{'-smoke' if args.smoke else ''}.json"
     results = report.load(path)
+    # One file per machine kind (cpu-2-cores) may hold sections measured on different CPU
+    # models over time: each section names the CPU it ran on.
+    report.stamp_cpu(results)
     results["machine"] = info
     stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             "commit": commit,
             "seconds": time.perf_counter() - started,
             "note": args.note,
+            "cpu": info["cpu"],
         }
         report.save(path, results)
         print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", flush=True)

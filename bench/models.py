@@ -54,6 +54,11 @@ def _dataset(size: int):
     return tf.data.Dataset.from_tensors((images, labels)).repeat()
 
 
+def _fit(model, data, steps: int) -> None:
+    """One epoch of ``steps`` steps; the repeated synthetic batch needs no shuffling."""
+    model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+
+
 def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
     """Images/s of ours and Keras's for each pair; ratio = Keras's rate / ours (<= 1.05 wanted)."""
     import keras
@@ -71,11 +76,11 @@ def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
         data = _dataset(size)
         timings = {"ours": [], "keras": []}
         for model in (ours, reference):  # trace and warm up outside the timings
-            model.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+            _fit(model, data, 2)
         for _ in range(repeats):
             for label, model in (("ours", ours), ("keras", reference)):
                 started = time.perf_counter()
-                model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+                _fit(model, data, steps)
                 seconds = time.perf_counter() - started
                 timings[label].append(seconds)
         images = steps * BATCH
@@ -156,12 +161,12 @@ def acceleration_effect(
                 jit_compile=jit,
             )
             started = time.perf_counter()
-            model.fit(data, steps_per_epoch=1, epochs=1, verbose=0)  # trace (and compile)
+            _fit(model, data, 1)  # trace (and compile)
             first_step = time.perf_counter() - started
             rates = []
             for _ in range(repeats):
                 started = time.perf_counter()
-                model.fit(data, steps_per_epoch=variant_steps, epochs=1, verbose=0)
+                _fit(model, data, variant_steps)
                 rates.append(variant_steps * BATCH / (time.perf_counter() - started))
         finally:
             keras.mixed_precision.set_global_policy("float32")

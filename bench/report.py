@@ -38,11 +38,30 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def _noted(section: dict) -> list[str]:
+def stamp_cpu(results: dict) -> None:
+    """Name the file's current CPU in every section recorded before sections named their own.
+
+    Called before a run replaces ``results["machine"]``, so that figures from an earlier CPU
+    model under the same file name keep saying where they were measured.
+    """
+    cpu = results.get("machine", {}).get("cpu")
+    for section in results.values():
+        if cpu and isinstance(section, dict) and "recorded" in section:
+            section.setdefault("cpu", cpu)
+
+
+def other_cpu(section: dict, machine: dict) -> str:
+    """`` on <CPU>`` when a section was measured on another CPU than the file's machine."""
+    cpu = section.get("cpu")
+    return f" on {cpu}" if cpu and cpu != machine.get("cpu") else ""
+
+
+def _noted(section: dict, machine: dict) -> list[str]:
     """When a section was recorded, at which commit, and its conditions (``--note``)."""
     commit = f" at commit {section['commit']}" if section.get("commit") else ""
     note = f" Note: {section['note']}" if section.get("note") else ""
-    return [f"*Recorded {section.get('recorded', '')}{commit}.{note}*", ""]
+    on = other_cpu(section, machine)
+    return [f"*Recorded {section.get('recorded', '')}{commit}{on}.{note}*", ""]
 
 
 def _timed(row: dict) -> str:
@@ -76,7 +95,7 @@ def markdown(results: dict) -> str:
             ]
             for r in results["chapters"]["rows"]
         ]
-        lines += ["## Chapters", "", *_noted(results["chapters"])] + _table(
+        lines += ["## Chapters", "", *_noted(results["chapters"], m)] + _table(
             ["chapter", "mode", "seconds", "peak RSS (MiB)", "peak GPU (MiB)", "status"], rows
         )
     if "book" in results:
@@ -90,7 +109,7 @@ def markdown(results: dict) -> str:
             ]
             for k in ("full_build", "cached_rebuild")
         ]
-        lines += ["## Book build", "", *_noted(b)] + _table(
+        lines += ["## Book build", "", *_noted(b, m)] + _table(
             ["build", "seconds", "peak RSS (MiB)", "status"], rows
         )
         peaks = b.get("full_mode_chapter_peak_rss_mib", {})
@@ -119,7 +138,7 @@ def markdown(results: dict) -> str:
             ]
             for r in mo["throughput"]
         ]
-        lines += ["## Training throughput, images/s (spread)", "", *_noted(mo)] + _table(
+        lines += ["## Training throughput, images/s (spread)", "", *_noted(mo, m)] + _table(
             ["model", "input", "batch", "ours", "keras.applications", "keras rate / ours"], rows
         )
         peak = mo["matmul_peak"]
@@ -146,7 +165,7 @@ def markdown(results: dict) -> str:
             for r in a["rows"]
         ]
         lines += (
-            ["## Mixed precision and XLA (ResNet-50 training)", "", *_noted(a)]
+            ["## Mixed precision and XLA (ResNet-50 training)", "", *_noted(a, m)]
             + _table(
                 ["variant", "steps", "images/s (spread)", "speedup vs float32", "first step (s)"],
                 rows,
@@ -158,7 +177,7 @@ def markdown(results: dict) -> str:
         lines += [
             "## Input pipeline",
             "",
-            *_noted(p),
+            *_noted(p, m),
             f"At {p['size']}x{p['size']}, batch {p['batch']}: naive {p['naive']['median']:.0f} "
             f"images/s, tuned {p['tuned']['median']:.0f} images/s "
             f"({p['tuned_over_naive']:.1f}x); the model consumes "
@@ -180,7 +199,7 @@ def markdown(results: dict) -> str:
         lines += [
             "## 1x1 bottleneck (28x28, 32 filters, 16 in the middle)",
             "",
-            *_noted(k),
+            *_noted(k, m),
         ] + _table(["channels in", "f", "theory", "measured"], rows)
         rows = [
             [

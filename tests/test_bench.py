@@ -25,6 +25,23 @@ def test_results_are_written_atomically_and_merge(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["machine.json"]  # no partial file left
 
 
+def test_sections_keep_the_cpu_they_were_measured_on():
+    # A results file is named after a kind of machine; its CPU model can change between runs.
+    results = {
+        "machine": {"cpu": "Intel Xeon", "cores": 2},
+        "models": {"recorded": "2026-11-25", "note": ""},
+        "kernels": {"recorded": "2026-11-29", "cpu": "AMD EPYC"},
+    }
+    report.stamp_cpu(results)
+    assert results["models"]["cpu"] == "Intel Xeon"
+    assert results["kernels"]["cpu"] == "AMD EPYC"  # a section's own CPU is never replaced
+    amd = {"cpu": "AMD EPYC"}
+    assert report.other_cpu(results["models"], amd) == " on Intel Xeon"
+    assert report.other_cpu(results["kernels"], amd) == ""
+    noted = report._noted(results["models"], amd)[0]
+    assert noted == "*Recorded 2026-11-25 on Intel Xeon.*"
+
+
 def test_run_measured_reports_time_exit_code_and_peak_memory(tmp_path):
     grow = "x = bytearray(200 * 2**20); import time; time.sleep(0.5)"
     result = chapters.run_measured([sys.executable, "-c", grow], cwd=tmp_path, env={}, timeout=60)

@@ -5,6 +5,8 @@ import json
 import pytest
 from conftest import ROOT
 
+from bench import report
+
 CHAPTER = "chapters/appendices/performance.ipynb"
 RESULTS = sorted((ROOT / "bench" / "results").glob("*.json"))
 
@@ -44,8 +46,10 @@ def test_figures_match_the_benchmark_files(run, path):
     for key, section in results.items():
         if isinstance(section, dict) and section.get("note"):
             commit = f" at commit {section['commit']}" if section.get("commit") else ""
+            on = report.other_cpu(section, results["machine"])
             run.assert_printed(
-                f"[{name}: {key} recorded {section['recorded']}{commit}; note: {section['note']}]"
+                f"[{name}: {key} recorded {section['recorded']}{commit}{on}; "
+                f"note: {section['note']}]"
             )
     if "pipeline" in results:
         p = results["pipeline"]
