@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     if "models" in sections or "pipeline" in sections:
         t = time.perf_counter()
         steps = 2 if args.smoke else 10
-        throughput = models.training_throughput(steps=steps, repeats=repeats)
+        throughput = models.training_throughput(
+            steps=steps, repeats=repeats, seconds=0 if args.smoke else 6.0
+        )
         peak = machine.matmul_peak(size=512 if args.smoke else 2048, repeats=repeats)
         record(
             "models",

@@ -9,6 +9,7 @@ input pipeline is measured separately (``bench.pipeline``).
 from __future__ import annotations
 
 import importlib
+import math
 import statistics
 import time
 
@@ -59,8 +60,34 @@ def _fit(model, data, steps: int) -> None:
     model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
 
 
-def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
-    """Images/s of ours and Keras's for each pair; ratio = Keras's rate / ours (<= 1.05 wanted)."""
+def steps_lasting(models, data, seconds: float, minimum: int) -> int:
+    """Steps per timing so that the slower model's ``fit`` lasts about ``seconds``.
+
+    A short timing is at the mercy of fixed costs and of pauses of the machine (on the 2-core
+    CPU, 10 MobileNetV2 steps took either 2.1 or 2.5 s); on a GPU, 10 steps last milliseconds.
+    The same count is used for both models of a pair, like ``timeit``'s autorange.
+    """
+    slowest = 0.0
+    for model in models:
+        started = time.perf_counter()
+        _fit(model, data, minimum)
+        slowest = max(slowest, (time.perf_counter() - started) / minimum)
+    return max(minimum, math.ceil(seconds / slowest))
+
+
+def round_ratios(reference_rates: list[float], our_rates: list[float]) -> list[float]:
+    """The reference's rate over ours within each round (> 1: ours is slower)."""
+    return [ref / ours for ref, ours in zip(reference_rates, our_rates, strict=True)]
+
+
+def training_throughput(steps: int = 10, repeats: int = 5, seconds: float = 6.0) -> list[dict]:
+    """Images/s of ours and Keras's for each pair; ratio = Keras's rate / ours (<= 1.05 wanted).
+
+    Each timing runs at least ``steps`` steps and lasts about ``seconds`` (0: exactly ``steps``).
+    The two models are timed in turn, ``repeats`` rounds; the ratio is the median over rounds
+    of the ratio within a round, so that a slow spell of the machine, which lasts longer than
+    a round's two timings, cancels out instead of landing on one model's median.
+    """
     import keras
 
     rows = []
@@ -74,18 +101,20 @@ def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
             )
         )
         data = _dataset(size)
-        timings = {"ours": [], "keras": []}
         for model in (ours, reference):  # trace and warm up outside the timings
             _fit(model, data, 2)
+        pair_steps = steps_lasting((ours, reference), data, seconds, steps) if seconds else steps
+        timings = {"ours": [], "keras": []}
         for _ in range(repeats):
             for label, model in (("ours", ours), ("keras", reference)):
                 started = time.perf_counter()
-                _fit(model, data, steps)
-                seconds = time.perf_counter() - started
-                timings[label].append(seconds)
-        images = steps * BATCH
+                _fit(model, data, pair_steps)
+                seconds_taken = time.perf_counter() - started
+                timings[label].append(seconds_taken)
+        images = pair_steps * BATCH
         rate = {k: [images / s for s in v] for k, v in timings.items()}
         median = {k: statistics.median(v) for k, v in rate.items()}
+        ratios = round_ratios(rate["keras"], rate["ours"])
         mults = forward_mults(ours)
         rows.append(
             {
@@ -93,7 +122,7 @@ def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
                 "input": size,
                 "batch": BATCH,
                 "classes": CLASSES,
-                "steps": steps,
+                "steps": pair_steps,
                 "params_ours": ours.count_params(),
                 "params_keras": reference.count_params(),
                 "images_per_s_ours": rate["ours"],
@@ -101,7 +130,9 @@ def training_throughput(steps: int = 10, repeats: int = 5) -> list[dict]:
                 "median_ours": median["ours"],
                 "median_keras": median["keras"],
                 # > 1 means ours is slower; the target is <= 1.05.
-                "slowdown_ours_vs_keras": median["keras"] / median["ours"],
+                "slowdown_ours_vs_keras": statistics.median(ratios),
+                "slowdown_per_round": ratios,
+                "slowdown_of_medians": median["keras"] / median["ours"],
                 "forward_mults_per_image": mults,
                 # Training is about three forward passes' work (forward, and backward for both
                 # activations and weights); one multiply-add is two floating-point operations.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import ROOT
@@ -40,6 +42,37 @@ def test_sections_keep_the_cpu_they_were_measured_on():
     assert report.other_cpu(results["kernels"], amd) == ""
     noted = report._noted(results["models"], amd)[0]
     assert noted == "*Recorded 2026-11-25 on Intel Xeon.*"
+
+
+class _SleepingModel:
+    """Stands in for a compiled Keras model: ``fit`` sleeps a fixed time per step."""
+
+    def __init__(self, seconds_per_step):
+        self.seconds_per_step = seconds_per_step
+
+    def fit(self, data, steps_per_epoch, **_):
+        time.sleep(self.seconds_per_step * steps_per_epoch)
+
+
+def test_timings_last_long_enough_for_the_slower_model():
+    from bench import models
+
+    pair = (_SleepingModel(0.005), _SleepingModel(0.02))
+    steps = models.steps_lasting(pair, data=None, seconds=0.2, minimum=2)
+    assert 7 <= steps <= 10  # 0.2 s at the slower model's 0.02 s a step (sleep overshoots)
+    assert models.steps_lasting(pair, data=None, seconds=0.001, minimum=3) == 3
+
+
+def test_the_ratio_pairs_the_two_timings_of_each_round():
+    from bench import models
+
+    # Recorded on the 2-core CPU: MobileNetV2 steps took either about 2.1 or 2.5 s, whichever
+    # model ran. Medians taken apart land on different modes (ratio 1.11); paired rounds don't.
+    ours = [125.6, 125.6, 150.4, 125.6, 143.9, 125.6, 148.0]
+    keras = [125.6, 142.9, 147.1, 125.6, 139.4, 141.4, 137.1]
+    assert statistics.median(keras) / statistics.median(ours) == pytest.approx(1.11, abs=0.01)
+    assert statistics.median(models.round_ratios(keras, ours)) == pytest.approx(1.0)
+    assert models.round_ratios([2.0], [1.0]) == [2.0]  # ours half as fast: ratio 2
 
 
 def test_run_measured_reports_time_exit_code_and_peak_memory(tmp_path):
