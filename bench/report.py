@@ -204,6 +204,7 @@ def markdown(results: dict) -> str:
                 str(r["f"]),
                 f"{r['theory_speedup']:.2f}",
                 f"{r['measured_speedup']:.2f}",
+                f"{spread(r['seconds_direct']):.0%} / {spread(r['seconds_bottleneck']):.0%}",
             ]
             for r in k["bottleneck"]
         ]
@@ -211,17 +212,20 @@ def markdown(results: dict) -> str:
             "## 1x1 bottleneck (28x28, 32 filters, 16 in the middle)",
             "",
             *_noted(k, m),
-        ] + _table(["channels in", "f", "theory", "measured"], rows)
+        ] + _table(
+            ["channels in", "f", "theory", "measured", "timing spread (direct / 1x1 + f x f)"], rows
+        )
         rows = [
             [
                 str(r["channels"]),
                 str(r["f"]),
                 f"{r['theory_speedup']:.2f}",
                 f"{r['measured_speedup']:.2f}",
+                f"{spread(r['seconds_normal']):.0%} / {spread(r['seconds_separable']):.0%}",
             ]
             for r in k["separable"]
         ]
         lines += ["## Depthwise separable vs normal convolution (32x32)", ""] + _table(
-            ["channels", "f", "theory", "measured"], rows
+            ["channels", "f", "theory", "measured", "timing spread (normal / separable)"], rows
         )
     return "\n".join(lines)

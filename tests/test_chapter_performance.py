@@ -57,7 +57,14 @@ def test_figures_match_the_benchmark_files(run, path):
     for r in results.get("kernels", {}).get("separable", []):
         run.assert_printed(
             f"{r['channels']:4d} channels, f={r['f']}: theory {r['theory_speedup']:5.2f}x, "
-            f"measured {r['measured_speedup']:5.2f}x"
+            f"measured {r['measured_speedup']:5.2f}x "
+            f"(timing spread {report.spread(r['seconds_normal']):.0%} normal"
+        )
+    for r in results.get("kernels", {}).get("bottleneck", []):
+        run.assert_printed(
+            f"bottleneck, {r['channels_in']:4d} channels in, f={r['f']}: theory "
+            f"{r['theory_speedup']:5.2f}x, measured {r['measured_speedup']:5.2f}x "
+            f"(timing spread {report.spread(r['seconds_direct']):.0%} direct"
         )
     chapters = results.get("chapters", {}).get("rows", [])
     for r in chapters:
