@@ -50,9 +50,13 @@ def _compiled(model):
 def _dataset(size: int):
     import tensorflow as tf
 
+    from cnnbook.data import without_autotune
+
     images = tf.random.uniform((BATCH, size, size, 3), 0, 255, seed=0)
     labels = tf.random.uniform((BATCH,), 0, CLASSES, dtype=tf.int32, seed=1)
-    return tf.data.Dataset.from_tensors((images, labels)).repeat()
+    # Autotuning off: with it, each fit waited for tf.data's autotuner before returning, and
+    # timings landed on its wake-ups (5.11 s for 6 steps and for 10 alike).
+    return without_autotune(tf.data.Dataset.from_tensors((images, labels)).repeat())
 
 
 def _fit(model, data, steps: int) -> None:
@@ -63,8 +67,8 @@ def _fit(model, data, steps: int) -> None:
 def steps_lasting(models, data, seconds: float, minimum: int) -> int:
     """Steps per timing so that the slower model's ``fit`` lasts about ``seconds``.
 
-    A short timing is at the mercy of fixed costs and of pauses of the machine (on the 2-core
-    CPU, 10 MobileNetV2 steps took either 2.1 or 2.5 s); on a GPU, 10 steps last milliseconds.
+    A short timing is at the mercy of fixed costs and of pauses; on a GPU, 10 steps last
+    milliseconds.
     The same count is used for both models of a pair, like ``timeit``'s autorange.
     """
     slowest = 0.0

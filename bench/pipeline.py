@@ -37,12 +37,17 @@ def tuned(image_dir, size: int):
     import keras
     import tensorflow as tf
 
+    from cnnbook.data import without_autotune
+
     augment = _augmenter()
     data = keras.utils.image_dataset_from_directory(
         image_dir, image_size=(size, size), batch_size=None, seed=0, verbose=False
     )
+    # As the book's pipelines: autotuning off (the same images/s here, and no wait at the end
+    # of each Keras call; see cnnbook.data.without_autotune).
     return (
-        data.cache()
+        without_autotune(data)
+        .cache()
         .shuffle(4096, seed=0)
         .batch(BATCH)
         .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)

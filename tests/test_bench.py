@@ -66,8 +66,9 @@ def test_timings_last_long_enough_for_the_slower_model():
 def test_the_ratio_pairs_the_two_timings_of_each_round():
     from bench import models
 
-    # Recorded on the 2-core CPU: MobileNetV2 steps took either about 2.1 or 2.5 s, whichever
-    # model ran. Medians taken apart land on different modes (ratio 1.11); paired rounds don't.
+    # Recorded on the 2-core CPU: 10 MobileNetV2 steps took either about 2.1 or 2.5 s (a wait
+    # for tf.data's autotuner), whichever model ran. Medians taken apart land on different
+    # modes (ratio 1.11); paired rounds don't.
     ours = [125.6, 125.6, 150.4, 125.6, 143.9, 125.6, 148.0]
     keras = [125.6, 142.9, 147.1, 125.6, 139.4, 141.4, 137.1]
     assert statistics.median(keras) / statistics.median(ours) == pytest.approx(1.11, abs=0.01)

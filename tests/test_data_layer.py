@@ -193,6 +193,10 @@ def test_the_fallback_feeds_the_same_pipeline(isolated, capsys):
     assert sum(splits.sizes.values()) == 1797
     images, labels = next(iter(splits.train))
     assert tuple(images.shape) == (64, 32, 32, 3)
+    # Autotuning off (pipelines.without_autotune), and still off in what chapters derive from it.
+    derived = splits.train.map(lambda x, y: (x / 255.0, y), num_parallel_calls=-1).prefetch(-1)
+    for dataset in (splits.train, splits.validation, splits.test, derived):
+        assert dataset.options().autotune.enabled is False
 
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "sign-language-digits"
