@@ -222,3 +222,25 @@ def test_the_book_split_on_the_real_data_is_fixed_disjoint_and_complete():
     assert sum(six.sizes.values()) == 1237
     labels = np.concatenate([y.numpy() for _, y in six.train])
     assert set(labels) == set(range(6))
+
+
+def test_arrays_dataset_keeps_pairs_reshuffles_and_turns_autotuning_off():
+    from cnnbook.data import arrays_dataset
+
+    x = np.arange(10, dtype="float32").reshape(10, 1) * 10
+    y = np.arange(10, dtype="int32")
+    shuffled = arrays_dataset(x, y, batch_size=4, seed=0)
+    assert shuffled.options().autotune.enabled is False
+    epochs = [
+        [(float(a), int(b)) for xs, ys in shuffled for a, b in zip(xs[:, 0], ys, strict=True)]
+        for _ in "ab"
+    ]
+    for epoch in epochs:
+        assert all(a == 10 * b for a, b in epoch), "images stay with their labels"
+        assert sorted(b for _, b in epoch) == list(range(10)), "every example once per epoch"
+    assert epochs[0] != epochs[1], "a new order every epoch, as fit does with arrays"
+    ordered = arrays_dataset(x, batch_size=4, shuffle=False)
+    assert [b.shape[0] for b in ordered] == [4, 4, 2]
+    assert np.concatenate(list(ordered))[:, 0].tolist() == x[:, 0].tolist()
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        arrays_dataset(x, y, batch_size=0)

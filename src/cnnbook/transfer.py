@@ -19,6 +19,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from cnnbook.data.pipelines import arrays_dataset
+
 WEIGHT_LAYERS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
 
 
@@ -93,7 +95,8 @@ def extract_features(
 ) -> np.ndarray:
     """Run the frozen ``base`` once over ``images`` (0..255) and return its outputs."""
     x = preprocess(images) if preprocess is not None else images
-    return base.predict(x, batch_size=batch_size, verbose=0)
+    # a pipeline with autotuning off: predict returns when its last batch is done
+    return base.predict(arrays_dataset(x, batch_size=batch_size, shuffle=False), verbose=0)
 
 
 def unfreeze_top(

@@ -1,11 +1,17 @@
 """Data sets: registry, verified fetching, the announced fallback, and the book's splits."""
 
 from cnnbook.data.fetch import DatasetError, download, verify
-from cnnbook.data.pipelines import Splits, load_splits, signs_classes, without_autotune
+from cnnbook.data.pipelines import (
+    Splits,
+    arrays_dataset,
+    load_splits,
+    signs_classes,
+    without_autotune,
+)
 from cnnbook.data.registry import DatasetSpec, get_spec, load_registry
 from cnnbook.data.sources import DataSource, locate
 
 __all__ = [
-    "DataSource", "DatasetError", "DatasetSpec", "Splits", "download", "get_spec",
+    "DataSource", "DatasetError", "arrays_dataset", "DatasetSpec", "Splits", "download", "get_spec",
     "load_registry", "load_splits", "locate", "signs_classes", "verify", "without_autotune",
 ]

