@@ -11,6 +11,8 @@ It measures, on whatever machine runs it, and records the machine with the figur
    prefetch) against what the model consumes, naive against tuned;
 4. ``acceleration`` — ResNet-50 training with float32, XLA and mixed precision (the
    measurement behind ``cnnbook.acceleration``);
+   ``autotune`` — how long ``fit`` runs on after its last step with tf.data autotuning on and
+   off (the measurement behind ``cnnbook.data.without_autotune``);
 5. ``kernels``  — measured against theoretical speedups of the 1x1 bottleneck and of
    depthwise-separable convolutions over channel counts and filter sizes.
 

@@ -1,6 +1,7 @@
 """``python -m bench [SECTION ...] [--smoke] [--repeats N]``: run benchmarks, merge, report.
 
-Sections: machine (always), kernels, models, pipeline, chapters-smoke, chapters-full, book.
+Sections: machine (always), kernels, models, pipeline, autotune, acceleration, chapters-smoke,
+chapters-full, book.
 With no section, all but chapters-full and book (the two that execute the whole book in full
 mode; ask for them by name). Results merge into ``bench/results/<machine>.json``; a markdown
 table of everything recorded for the machine is written next to it.
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ["kernels", "models", "pipeline", "acceleration", "chapters-smoke"]
+DEFAULT = ["kernels", "models", "pipeline", "autotune", "acceleration", "chapters-smoke"]
 ALL = [*DEFAULT, "chapters-full", "book"]
 
 
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         measured["tuned_over_model"] = measured["tuned"]["median"] / consumes["median_ours"]
         measured["data"] = source.name
         record("pipeline", measured, t)
+    if "autotune" in sections:
+        t = time.perf_counter()
+        record("autotune", models.autotune_wait(repeats=repeats), t)
     if "acceleration" in sections:
         t = time.perf_counter()
         # Few steps: float16 on a CPU is emulated and very slow.

@@ -47,16 +47,18 @@ def _compiled(model):
     return model
 
 
-def _dataset(size: int):
+def _dataset(size: int, autotune: bool = False):
+    """One synthetic batch, repeated; tf.data autotuning off unless ``autotune``."""
     import tensorflow as tf
 
     from cnnbook.data import without_autotune
 
     images = tf.random.uniform((BATCH, size, size, 3), 0, 255, seed=0)
     labels = tf.random.uniform((BATCH,), 0, CLASSES, dtype=tf.int32, seed=1)
+    data = tf.data.Dataset.from_tensors((images, labels)).repeat()
     # Autotuning off: with it, each fit waited for tf.data's autotuner before returning, and
-    # timings landed on its wake-ups (5.11 s for 6 steps and for 10 alike).
-    return without_autotune(tf.data.Dataset.from_tensors((images, labels)).repeat())
+    # timings landed on its wake-ups (5.11 s for 6 steps and for 10 alike); see autotune_wait.
+    return data if autotune else without_autotune(data)
 
 
 def _fit(model, data, steps: int) -> None:
@@ -218,3 +220,39 @@ def acceleration_effect(
     for row in rows:
         row["speedup_vs_float32"] = row["median"] / base
     return rows
+
+
+def autotune_wait(steps: int = 4, repeats: int = 5, size: int = 64) -> dict:
+    """Seconds that ``fit`` runs on after its last step, with tf.data autotuning on and off.
+
+    The measurement behind ``cnnbook.data.without_autotune``: the same ResNet-50 and the same
+    synthetic batch, timed in turn over ``repeats`` rounds; a callback marks the end of the
+    last step, and ``fit`` returning marks the end of the call.
+    """
+    import keras
+
+    class LastStep(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            self.at = time.perf_counter()
+
+    keras.backend.clear_session()
+    model = _compiled(
+        keras.applications.ResNet50(weights=None, input_shape=(size, size, 3), classes=CLASSES)
+    )
+    variants = {"autotune on": _dataset(size, autotune=True), "autotune off": _dataset(size)}
+    _fit(model, variants["autotune off"], 2)  # trace outside the timings
+    marker = LastStep()
+    out = {label: {"seconds": [], "after_last_step": []} for label in variants}
+    for _ in range(repeats):
+        for label, data in variants.items():
+            started = time.perf_counter()
+            model.fit(
+                data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False, callbacks=[marker]
+            )
+            returned = time.perf_counter()
+            out[label]["seconds"].append(returned - started)
+            out[label]["after_last_step"].append(returned - marker.at)
+    for row in out.values():
+        row["median"] = statistics.median(row["seconds"])
+        row["median_after_last_step"] = statistics.median(row["after_last_step"])
+    return {"model": "ResNet-50", "input": size, "batch": BATCH, "steps": steps} | out

@@ -183,6 +183,21 @@ def markdown(results: dict) -> str:
             )
             + [f"Decision for this machine: {a['decision']}.", ""]
         )
+    if "autotune" in results:
+        a = results["autotune"]
+        rows = [
+            [
+                label,
+                f"{a[label]['median']:.2f} ({spread(a[label]['seconds']):.0%})",
+                f"{a[label]['median_after_last_step']:.2f}",
+            ]
+            for label in ("autotune on", "autotune off")
+        ]
+        lines += [
+            f"## tf.data autotuning ({a['model']}, {a['steps']} steps per fit)",
+            "",
+            *_noted(a, m),
+        ] + _table(["pipeline", "fit seconds (spread)", "seconds after the last step"], rows)
     if "pipeline" in results:
         p = results["pipeline"]
         lines += [

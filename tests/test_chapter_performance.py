@@ -51,6 +51,16 @@ def test_figures_match_the_benchmark_files(run, path):
                 f"[{name}: {key} recorded {section['recorded']}{commit}{on}; "
                 f"note: {section['note']}]"
             )
+    if "autotune" in results:
+        a = results["autotune"]
+        for label in ("autotune on", "autotune off"):
+            run.assert_printed(
+                f"{name}: {label:12s} {a['steps']} steps of {a['model']}: "
+                f"fit {a[label]['median']:.2f} s",
+                f"of which {a[label]['median_after_last_step']:.2f} s after the last step",
+            )
+        faster = a["autotune on"]["median"] / a["autotune off"]["median"]
+        run.assert_printed(f"{name}: autotuning off makes this fit {faster:.2f}x faster")
     if "pipeline" in results:
         p = results["pipeline"]
         run.assert_printed(f"the tuned pipeline is {p['tuned_over_model']:.1f}x faster")
