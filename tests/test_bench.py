@@ -63,6 +63,13 @@ def test_timings_last_long_enough_for_the_slower_model():
     assert models.steps_lasting(pair, data=None, seconds=0.001, minimum=3) == 3
 
 
+def test_the_two_sides_take_turns_to_go_first():
+    from bench import models
+
+    orders = [models.in_turn(("ours", "keras"), r)[0] for r in range(4)]
+    assert orders == ["ours", "keras", "ours", "keras"]
+
+
 def test_the_ratio_pairs_the_two_timings_of_each_round():
     from bench import models
 
