@@ -70,8 +70,8 @@ def steps_lasting(models, data, seconds: float, minimum: int) -> int:
     """Steps per timing so that the slower model's ``fit`` lasts about ``seconds``.
 
     A short timing is at the mercy of fixed costs and of pauses; on a GPU, 10 steps last
-    milliseconds.
-    The same count is used for both models of a pair, like ``timeit``'s autorange.
+    milliseconds. The same count is used for both models of a pair, like ``timeit``'s
+    autorange.
     """
     slowest = 0.0
     for model in models:
