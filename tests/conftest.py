@@ -63,6 +63,35 @@ class ExecutedNotebook:
         for snippet in snippets:
             assert snippet in self.text, f"{self.path.name} did not print {snippet!r}"
 
+    def claims(self) -> list[tuple[str, str]]:
+        """(statement, verdict) of every ``cnnbook.claims.check`` the notebook printed."""
+        return re.findall(
+            r"^Claim: (.+?)\n(?:  evidence: .*\n)*  verdict: (.+)$", self.text, re.MULTILINE
+        )
+
+    def assert_claims(self, *statements: str, checked: bool) -> None:
+        """Each statement (a substring) was claimed; checked ones held, or none was checked."""
+        from cnnbook.claims import HOLDS, NOT_CHECKED
+
+        claims = self.claims()
+        assert claims, f"{self.path.name} printed no claim"
+        for statement, verdict in claims:
+            if checked:
+                assert verdict == HOLDS, f"{self.path.name}: {statement!r}: {verdict}"
+            else:
+                assert verdict.startswith(NOT_CHECKED), f"{self.path.name}: {statement!r}"
+        for wanted in statements:
+            assert any(wanted in s for s, _ in claims), f"{self.path.name}: no claim {wanted!r}"
+
+    @classmethod
+    def from_file(cls, path: Path, seconds: float = 0.0) -> ExecutedNotebook:
+        """An executed notebook read from disk (a papermill output, a build's cached copy)."""
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+        texts, images = _flatten(nb)
+        return cls(Path(path), nb, seconds, texts, images)
+
 
 def _flatten(nb) -> tuple[list[str], int]:
     texts, images = [], 0
@@ -83,10 +112,46 @@ def _flatten(nb) -> tuple[list[str], int]:
     return texts, images
 
 
+FULL_BOOK_FIXTURES = {"book", "full_executed"}
+_background_build = None
+
+
+def _whole_suite(config) -> bool:
+    """The run includes the book's tests: the whole suite, or test_book/test_browser named."""
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        return True
+    return any(
+        Path(arg.split("::")[0]).name in ("test_book.py", "test_browser.py") for arg in config.args
+    )
+
+
 def pytest_configure(config):
-    """One scratch folder per test run, shared by pytest-xdist workers (they inherit the env)."""
+    """One scratch folder per test run, shared by pytest-xdist workers (they inherit the env).
+
+    A run that includes the book's tests starts the full-mode book build (tests/fullbook.py) in
+    the background now, in the controlling process, so the other tests run while it builds.
+    """
+    global _background_build
     if RUN_DIR_ENV not in os.environ:
         os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="cnnbook-tests-")
+    if not hasattr(config, "workerinput") and _whole_suite(config):
+        import fullbook
+
+        _background_build = fullbook.start_in_background(run_dir())
+
+
+def pytest_unconfigure(config):
+    """An interrupted run stops its background build (a finished run has waited for it)."""
+    if _background_build is not None and _background_build.poll() is None:
+        import signal
+
+        os.killpg(_background_build.pid, signal.SIGTERM)
+        _background_build.wait(timeout=60)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that read the full-mode book run last, so no worker waits for it while others work."""
+    items.sort(key=lambda item: bool(FULL_BOOK_FIXTURES & set(item.fixturenames)))
 
 
 def run_dir() -> Path:
@@ -167,6 +232,30 @@ def execute(
 def executed():
     """``executed("chapters/x/y.ipynb")`` runs the notebook once per test run and returns it."""
     return execute
+
+
+def full_execute(relpath: str | Path) -> ExecutedNotebook:
+    """The notebook as the suite's strict full-mode book build executed it (tests/fullbook.py)."""
+    import fullbook
+
+    build = fullbook.build(run_dir())
+    docname = str(Path(relpath).with_suffix(""))
+    try:
+        nb = fullbook.executed_notebook(docname)
+    except KeyError:
+        pytest.fail(
+            f"{relpath}: the full-mode book build has no executed copy (exit "
+            f"{build.returncode}); the build log is in artifacts/book-build.log:\n"
+            + build.log[-3000:]
+        )
+    texts, images = _flatten(nb)
+    return ExecutedNotebook(ROOT / relpath, nb, 0.0, texts, images)
+
+
+@pytest.fixture(scope="session")
+def full_executed():
+    """``full_executed("chapters/x/y.ipynb")``: its outputs in the full-mode book build."""
+    return full_execute
 
 
 def pytest_terminal_summary(terminalreporter):

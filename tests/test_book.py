@@ -1,102 +1,41 @@
-"""The strict book build (smoke mode) and what it wrote: pages, maths, citations, buttons, notices.
+"""The strict full-mode book build and what it wrote: pages, maths, citations, buttons, notices.
 
-``book_build()`` runs ``jupyter-book build -W -n --keep-going --all`` once per test session into
-``_build/smoke`` (the folder ``CNNBOOK_SMOKE=1 make book`` uses, so the execution cache is
-shared). While chapters are still being written, the build uses the table of contents trimmed
-to the files that exist, and ``test_every_toc_entry_has_a_file`` fails, naming the missing ones.
-tests/test_browser.py drives a browser over the same build.
+``book_build()`` is tests/fullbook.py's build: ``jupyter-book build -W -n --keep-going --all`` in
+full mode, once per test run, into ``_build/tested`` from an empty execution cache, so the pages
+checked here are the published book's, with every claim check enforced. While chapters are
+still being written, the build uses the table of contents trimmed to the files that exist, and
+``test_every_toc_entry_has_a_file`` fails, naming the missing ones. tests/test_browser.py drives
+a browser over the same build.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import fullbook
 import pytest
 import yaml
 from conftest import ROOT, run_dir
+from fullbook import EXECUTION_CACHE, BookBuild, source_of, toc_entries, trimmed_toc
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import cnnbook_book  # noqa: E402  (the book's Sphinx extension)
 
-OUT = ROOT / "_build" / "smoke"
-HTML = OUT / "_build" / "html"
-EXECUTION_CACHE = OUT / "_build" / ".jupyter_cache"
-ARTIFACTS = ROOT / "artifacts"
-SOURCE_SUFFIXES = (".ipynb", ".md")
 REMOVED_OUTPUT_TAGS = {"remove-output", "remove_output", "remove-cell", "remove_cell"}
 
 
 # --- the table of contents ----------------------------------------------------------------------
 
 
-def toc() -> dict:
-    return yaml.safe_load((ROOT / "_toc.yml").read_text())
-
-
-def source_of(docname: str) -> Path | None:
-    for suffix in SOURCE_SUFFIXES:
-        if (ROOT / (docname + suffix)).is_file():
-            return ROOT / (docname + suffix)
-    return None
-
-
-def toc_entries() -> list[str]:
-    """Every docname the table of contents names, root first, in book order."""
-    data = toc()
-    found = [data["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(data.get("parts", data.get("chapters", [])))
-    return found
-
-
 def built_docnames() -> list[str]:
     """The pages of the book as it stands: every toc entry whose source file exists."""
     return [d for d in toc_entries() if source_of(d) is not None]
-
-
-def trimmed_toc() -> dict:
-    """The table of contents without the entries whose files do not exist yet."""
-    data = toc()
-
-    def keep(entries):
-        kept = []
-        for entry in entries:
-            if "file" in entry and source_of(entry["file"]) is None:
-                continue
-            entry = dict(entry)
-            if "sections" in entry:
-                entry["sections"] = keep(entry["sections"])
-            kept.append(entry)
-        return kept
-
-    if "parts" in data:
-        parts = [dict(part, chapters=keep(part["chapters"])) for part in data["parts"]]
-        data["parts"] = [part for part in parts if part["chapters"]]
-    elif "chapters" in data:
-        data["chapters"] = keep(data["chapters"])
-    return data
 
 
 def repository() -> dict:
@@ -119,84 +58,10 @@ def page_path(docname: str) -> Path:
 # --- the build ----------------------------------------------------------------------------------
 
 
-@dataclass
-class BookBuild:
-    returncode: int
-    log: str
-    seconds: float
-    html: Path
-    missing: list[str]  # toc entries without a source file (left out of this build)
-
-    @property
-    def warnings(self) -> list[str]:
-        """Sphinx's warnings and errors ("path:line: WARNING: ..."), not the kernel's log lines."""
-        plain = re.sub(r"\x1b\[[0-9;]*m", "", self.log)
-        return [ln for ln in plain.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL): ", ln)]
-
-
-def jupyter_book() -> str:
-    beside = Path(sys.executable).with_name("jupyter-book")
-    return str(beside) if beside.exists() else shutil.which("jupyter-book") or "jupyter-book"
-
-
-@functools.cache
-def vendor_mathjax() -> None:
-    """tools/vendor_mathjax.py: a no-op when the pinned version is already in _vendor/."""
-    subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_mathjax.py")], check=True)
-
-
-@contextlib.contextmanager
-def locked(path: Path):
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _build_into(html: Path) -> dict:
-    """Build strictly into _build/smoke and copy the pages to ``html``; return the outcome."""
-    vendor_mathjax()
-    OUT.mkdir(parents=True, exist_ok=True)
-    missing = [d for d in toc_entries() if source_of(d) is None]
-    command = [jupyter_book(), "build", "-W", "-n", "--keep-going", "--all"]
-    toc_file = OUT / "_toc.available.yml"
-    if missing:
-        command += ["--toc", str(toc_file)]
-    command += ["--path-output", str(OUT.relative_to(ROOT)), "."]
-    env = dict(os.environ, CNNBOOK_SMOKE="1", PYTHONUNBUFFERED="1")
-    # _build/smoke is shared with other test runs and `CNNBOOK_SMOKE=1 make book` of this
-    # checkout: one build at a time, and the pages are copied out before the lock is released.
-    with locked(OUT / ".lock"):
-        if missing:
-            toc_file.write_text(yaml.safe_dump(trimmed_toc(), sort_keys=False))
-        shutil.rmtree(HTML, ignore_errors=True)  # no pages left over from an earlier build
-        start = time.perf_counter()
-        result = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
-        )
-        seconds = time.perf_counter() - start
-        if HTML.is_dir():
-            shutil.copytree(HTML, html)
-    log = result.stdout + result.stderr
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "book-build.log").write_text(
-        f"$ {' '.join(command)}\n{log}\nexit {result.returncode} after {seconds:.1f} s\n"
-    )
-    return {"returncode": result.returncode, "log": log, "seconds": seconds, "missing": missing}
-
-
 @functools.cache
 def book_build() -> BookBuild:
-    """The strict smoke build, made once per test run (pytest-xdist workers share it)."""
-    state = run_dir() / "book"
-    outcome = state / "outcome.json"
-    with locked(run_dir() / "book.lock"):
-        if not outcome.exists():
-            state.mkdir(exist_ok=True)
-            outcome.write_text(json.dumps(_build_into(state / "html")))
-    return BookBuild(**json.loads(outcome.read_text()), html=state / "html")
+    """The strict full-mode build, made once per test run (pytest-xdist workers share it)."""
+    return fullbook.build(run_dir())
 
 
 @pytest.fixture(scope="session")
@@ -370,14 +235,10 @@ def test_gpu_notice_exactly_on_the_notebooks_that_ask_for_a_gpu(book):
 
 def executed_notebook(docname: str) -> dict:
     """The notebook with the outputs the build showed, from the build's execution cache."""
-    from jupyter_cache import get_cache
-
-    cache = get_cache(str(EXECUTION_CACHE))
     try:
-        _, notebook = cache.merge_match_into_file(str(source_of(docname)))
+        return json.loads(json.dumps(fullbook.executed_notebook(docname)))
     except KeyError:
         pytest.fail(f"{docname}: no executed copy in {EXECUTION_CACHE} (did the build run it?)")
-    return json.loads(json.dumps(notebook))
 
 
 def expected_outputs(docname: str) -> tuple[int, int]:
@@ -409,6 +270,32 @@ def test_notebook_pages_show_every_output_and_figure(book):
         shown = sum(1 for t, a in tags if t == "img" and "_images/" in a.get("src", ""))
         assert outputs >= cells, f"{docname}: {outputs} output areas for {cells} cells"
         assert shown >= images, f"{docname}: {shown} images for {images} figures"
+
+
+# Chapters whose prose draws lessons from experiments: each checks them (cnnbook.claims).
+CHAPTERS_WITH_EXPERIMENTS = (
+    "chapters/case-studies/residual-networks",
+    "chapters/practice/transfer-learning",
+    "chapters/practice/data-augmentation",
+    "chapters/practice/state-of-computer-vision",
+)
+
+
+def test_every_claim_of_the_full_book_was_checked_and_held(book):
+    from conftest import ExecutedNotebook, _flatten
+
+    from cnnbook.claims import HOLDS
+
+    per_page = {}
+    for docname in notebook_docnames():
+        nb = fullbook.executed_notebook(docname)
+        texts, images = _flatten(nb)
+        run = ExecutedNotebook(ROOT / docname, nb, 0.0, texts, images)
+        per_page[docname] = run.claims()
+        unchecked = [(s, v) for s, v in per_page[docname] if v != HOLDS]
+        assert not unchecked, f"{docname}: claims not checked or not holding: {unchecked}"
+    for docname in CHAPTERS_WITH_EXPERIMENTS:
+        assert len(per_page.get(docname, [])) >= 2, f"{docname} checks too few claims"
 
 
 def test_solutions_fold_away(book):
@@ -480,7 +367,7 @@ def test_gpu_notice_extension_on_a_minimal_book(tmp_path):
         f"cnnbook_version_file = {str(ROOT / 'src' / 'cnnbook' / '__init__.py')!r}\n"
         "mathjax_path = 'mathjax/tex-chtml.js'\n"
     )
-    vendor_mathjax()  # the extension warns, failing -W, when it is missing
+    _vendor_mathjax()  # the extension warns, failing -W, when it is missing
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "-n", "-q", "-b", "html", str(src), str(out)],
         capture_output=True,
@@ -498,6 +385,12 @@ def test_gpu_notice_extension_on_a_minimal_book(tmp_path):
     text = re.sub(r"<[^>]+>", "", gpu)
     assert "Runtime → Change runtime type" in text and "Hardware accelerator" in text
     assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+@functools.cache
+def _vendor_mathjax() -> None:
+    """tools/vendor_mathjax.py: a no-op when the pinned version is already in _vendor/."""
+    subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_mathjax.py")], check=True)
 
 
 def test_missing_mathjax_fails_the_strict_build(tmp_path):
