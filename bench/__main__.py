@@ -1,10 +1,11 @@
 """``python -m bench [SECTION ...] [--smoke] [--repeats N]``: run benchmarks, merge, report.
 
 Sections: machine (always), kernels, models, pipeline, autotune, acceleration, chapters-smoke,
-chapters-full, book.
-With no section, all but chapters-full and book (the two that execute the whole book in full
-mode; ask for them by name). Results merge into ``bench/results/<machine>.json``; a markdown
-table of everything recorded for the machine is written next to it.
+chapters-full, book, ci.
+With no section, all but chapters-full, book and ci (the three that execute the whole book in
+full mode; ask for them by name; ci runs ``.ci/run`` on a fresh clone of the commit). Results
+merge into ``bench/results/<machine>.json``; a markdown table of everything recorded for the
+machine is written next to it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["kernels", "models", "pipeline", "autotune", "acceleration", "chapters-smoke"]
-ALL = [*DEFAULT, "chapters-full", "book"]
+ALL = [*DEFAULT, "chapters-full", "book", "ci"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     import cnnbook
 
     cnnbook.setup(verbose=False)
-    from bench import chapters, kernels, machine, models, pipeline, report
+    from bench import chapters, ci, kernels, machine, models, pipeline, report
 
     info = machine.describe()
     out_dir = args.out or (report.RESULTS if not args.smoke else ROOT / "_build" / "bench")
@@ -154,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         book = chapters.book_builds(previous=previous)
         book["runs"][-1]["commit"] = commit
         record("book", book, t)
+
+    if "ci" in sections:
+        t = time.perf_counter()
+        record("ci", ci.fresh_clone_ci(ROOT.parent / "shared"), t)
 
     markdown = path.with_suffix(".md")
     markdown.write_text(report.markdown(results) + "\n")

@@ -125,6 +125,25 @@ def markdown(results: dict) -> str:
         lines += _table(
             ["chapter (full mode, in the book build)", "seconds", "kernel peak RSS (MiB)"], rows
         )
+    if "ci" in results:
+        c = results["ci"]
+        targets = c["targets_seconds"]
+        rows = [
+            [
+                what,
+                "-" if c[key] is None else f"{c[key]:.0f}",
+                f"{targets[target]}" if target else "-",
+            ]
+            for what, key, target in (
+                ("CI in all (fresh clone, .ci/run)", "ci_total_seconds", "ci_total"),
+                ("install", "install_seconds", None),
+                ("test suite", "suite_seconds", None),
+                ("full-mode book build (inside the suite)", "full_build_seconds", "full_build"),
+            )
+        ]
+        tests = ", ".join(f"{n} {kind}" for kind, n in c["tests"].items()) or "no outcome"
+        lines += ["## CI", "", *_noted(c, m), f"Exit {c['returncode']}; {tests}.", ""]
+        lines += _table(["step", "seconds", "target (s)"], rows)
     if "models" in results:
         mo = results["models"]
         rows = [

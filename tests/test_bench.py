@@ -212,3 +212,19 @@ def test_a_book_section_in_the_older_format_is_one_run():
     assert run["chapter_seconds"] == {"a": 1.0} and run["chapter_peak_rss_mib"] == {}
     assert run["commit"] == "abc1234"
     assert book_runs(None) == []
+
+
+def test_ci_figures_are_read_from_the_logs_ci_writes():
+    from bench import ci
+
+    log = (
+        "install: 61 s\n...\n"
+        "===== 540 passed, 2 skipped, 1 failed in 2301.45s (0:38:21) =====\nCI total: 2400 s\n"
+    )
+    figures = ci.parse_ci_log(log)
+    assert figures["install_seconds"] == 61
+    assert figures["suite_seconds"] == 2301.45
+    assert figures["tests"] == {"passed": 540, "skipped": 2, "failed": 1}
+    assert ci.parse_book_log("$ jupyter-book build ...\nlog\nexit 0 after 1462.3 s\n") == 1462.3
+    assert ci.parse_book_log("no build") is None
+    assert ci.parse_ci_log("crashed")["tests"] == {}

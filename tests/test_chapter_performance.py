@@ -101,3 +101,21 @@ def test_book_build_figures_and_targets_match_the_benchmark_files(run, path):
         peak = peaks.get(chapter)
         memory = "   (not sampled)" if peak is None else f" {peak:7.0f} MiB"
         run.assert_printed(f"{chapter:58s} full  {seconds:8.1f} s{memory} in the book build")
+
+
+@pytest.mark.parametrize("path", RESULTS, ids=[p.stem for p in RESULTS])
+def test_ci_figures_and_targets_match_the_benchmark_files(run, path):
+    results = json.loads(path.read_text())
+    if "ci" not in results:
+        run.assert_printed("no CI run measured yet (make bench BENCH=ci)")
+        return
+    ci = results["ci"]
+    run.assert_printed(f"{path.stem}: .ci/run exit {ci['returncode']}")
+    for what, key, target in (
+        ("CI in all", "ci_total_seconds", "ci_total"),
+        ("full-mode book build", "full_build_seconds", "full_build"),
+    ):
+        seconds, limit = ci[key], ci["targets_seconds"][target]
+        verdict = "met" if seconds is not None and seconds <= limit else "missed"
+        shown = "-" if seconds is None else f"{seconds:7.0f} s"
+        run.assert_printed(f"  {what:22s} {shown}  target {limit} s {verdict}")
