@@ -134,7 +134,8 @@ def pytest_configure(config):
     global _background_build
     if RUN_DIR_ENV not in os.environ:
         os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="cnnbook-tests-")
-    if not hasattr(config, "workerinput") and _whole_suite(config):
+    collecting_only = config.option.collectonly
+    if not hasattr(config, "workerinput") and _whole_suite(config) and not collecting_only:
         import fullbook
 
         _background_build = fullbook.start_in_background(run_dir())
