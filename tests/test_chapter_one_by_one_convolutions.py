@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 CHAPTER = "chapters/case-studies/one-by-one-convolutions.ipynb"
 
@@ -48,3 +50,18 @@ def test_colour_mixing_on_a_photo(run):
     gap = re.search(r"rgb2gray: max abs difference (\S+)", run.text)
     assert float(gap.group(1)) < 1e-5
     assert run.images >= 2
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+def test_collapse_exercise_counts_one_third(run):
+    run.assert_printed(
+        "192->32->192 pair: 12,288 weights; 192->192 layer: 36,864",
+        "the pair has 1/3 of the single layer's weights",
+    )
+    assert "one sixth" not in prose()
+    assert "one third of the $192 \\cdot 192$" in prose()
