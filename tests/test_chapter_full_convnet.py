@@ -3,7 +3,9 @@
 import json
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 from cnnbook.costs import conv_output_size, conv_params, dense_params
 
@@ -84,3 +86,19 @@ def test_notebook_asks_colab_for_a_gpu():
 
     metadata = json.loads((ROOT / CHAPTER).read_text())["metadata"]
     assert metadata["accelerator"] == "GPU"
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+def test_activations_grow_at_the_convolutions_and_shrink_elsewhere(run):
+    run.assert_printed(
+        "activations grow at: conv1 (3,072 -> 4,704), conv2 (1,176 -> 1,600)",
+        "activations shrink at: pool1, pool2, fc3, fc4, softmax; unchanged at: flatten",
+        "largest activation: conv1 (4,704 numbers)",
+    )
+    assert "shrink steadily" not in prose()
+    assert "Each convolution makes them *larger*" in prose()
