@@ -55,3 +55,18 @@ def test_stage_tables_and_keras_comparison(run):
     )
     assert "DIFFERENT" not in run.text
     assert run.images >= 2
+
+
+def test_batch_norm_undoes_a_shrunk_kernel_in_training_mode(run):
+    moved = {
+        (mode, what): float(value)
+        for mode, what, value in re.findall(
+            r"(fixed|batch) statistics: (kernel|gamma and beta) x 0\.5 brings the output "
+            r"closer to the input by (-?[\d.]+)",
+            run.text,
+        )
+    }
+    assert len(moved) == 4
+    assert moved["fixed", "kernel"] > 0.05 and moved["fixed", "gamma and beta"] > 0.05
+    assert abs(moved["batch", "kernel"]) < 0.001  # batch normalisation undoes it
+    assert moved["batch", "gamma and beta"] > 0.05
