@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 CHAPTER = "chapters/case-studies/inception.ipynb"
 
@@ -34,7 +36,7 @@ def test_bottleneck_cost_counted_twice(run):
 
 def test_speed_up_is_measured_next_to_the_theory(run):
     run.assert_printed("theoretical speed-up: 9.68x")
-    measured = re.search(r"measured speed-up: +([\d.]+)x \(ratio of the medians\)", run.text)
+    measured = re.search(r"measured speed-up: +([\d.]+)x \(median of the rounds\)", run.text)
     assert measured and float(measured.group(1)) > 0
     rates = re.findall(r"; ([\d.]+) billion multiplications/s", run.text)
     assert len(rates) == 4 and all(float(r) > 0 for r in rates)
@@ -67,3 +69,30 @@ def test_googlenet_with_auxiliary_classifiers_against_the_paper(run):
         "multiplications per 224x224 image: 1,582,671,872",
     )
     assert run.images >= 2
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+INC_CLAIMS = (
+    "on the CPU the 1x1 bottleneck makes the 5x5 branch faster",
+    "the 1x1 convolution runs at a lower rate than the 5x5 convolution on 16 channels",
+)
+
+
+def test_speedup_claims_printed_and_not_checked_in_smoke_mode(run):
+    run.assert_printed("timed on the CPU, ", "batches of 4 maps, 2 rounds of 2 runs")
+    run.assert_claims(*INC_CLAIMS, checked=False)
+    assert "this machine" not in prose()
+
+
+def test_full_mode_claims_hold(full_executed):
+    run = full_executed(CHAPTER)
+    run.assert_claims(*INC_CLAIMS, checked=True)
+    run.assert_printed("batches of 32 maps, 5 rounds of 3 runs", "theoretical speed-up: 9.68x")
+    rounds = re.search(r"per round: (.+)", run.text)
+    speedups = [float(s.rstrip("x")) for s in rounds.group(1).split(", ")]
+    assert len(speedups) == 5 and min(speedups) > 2
