@@ -191,6 +191,8 @@ def test_the_fallback_feeds_the_same_pipeline(isolated, capsys):
     splits = load_splits(32, source=source, batch_size=64)
     assert capsys.readouterr().out == ""  # no "Using N files" from Keras: describe() says it
     assert sum(splits.sizes.values()) == 1797
+    listed = [f for part in ("train", "validation", "test") for f in splits.files[part]]
+    assert len(set(listed)) == len(listed) == 1797, "each file in exactly one part"
     images, labels = next(iter(splits.train))
     assert tuple(images.shape) == (64, 32, 32, 3)
     # Autotuning off (pipelines.without_autotune), and still off in what chapters derive from it.

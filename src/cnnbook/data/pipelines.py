@@ -1,15 +1,18 @@
 """The book's one train/validation/test split, as ``tf.data`` pipelines.
 
-Files are read with ``keras.utils.image_dataset_from_directory``; the split is made on the file
-list with a fixed seed, so every chapter and assignment sees the same images in the same part.
-Images are resized once and cached, so the three 3024x3024 photos in class 7 are decoded once.
+Files are read with ``keras.utils.image_dataset_from_directory``; the split is made on the list
+of all the data set's files with a fixed seed, so every chapter and assignment sees the same
+images in the same part, whatever the image size, and a subset of the classes keeps each photo
+in the part it has in the whole set. Images are resized once and cached, so the three
+3024x3024 photos in class 7 are decoded once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from cnnbook.data.sources import DataSource, locate
 
@@ -20,7 +23,12 @@ TEST_FRACTION = 0.15
 
 @dataclass
 class Splits:
-    """Batched, cached, prefetched datasets of (image, label); pixels are floats in 0..255."""
+    """Batched, cached, prefetched datasets of (image, label); pixels are floats in 0..255.
+
+    ``files`` holds the image files of each part (``"train"``, ``"validation"``, ``"test"``):
+    the evidence that the parts are disjoint. With ``limit_train`` the training dataset holds
+    ``sizes["train"]`` of the files listed for it.
+    """
 
     train: object
     validation: object
@@ -28,6 +36,7 @@ class Splits:
     class_names: list[str]
     sizes: dict[str, int]
     source: DataSource
+    files: dict[str, list[str]] = field(default_factory=dict)
 
     def describe(self) -> str:
         counts = ", ".join(f"{part} {n:,}" for part, n in self.sizes.items())
@@ -85,7 +94,9 @@ def load_splits(
     """Load ``name`` as train/validation/test (70/15/15) at ``image_size``.
 
     ``classes`` keeps only those class folders (``["0", ..., "5"]`` gives the 6-class SIGNS-like
-    set); ``limit_train`` keeps the first N training images (smaller experiments, smoke mode).
+    set), labelled 0, 1, ... in the order given; each kept photo stays in the part it has in
+    the whole data set, so a subset's test photos are test photos of the full set too.
+    ``limit_train`` keeps the first N training images (smaller experiments, smoke mode).
     """
     import keras
     import tensorflow as tf
@@ -102,7 +113,6 @@ def load_splits(
             source.image_dir,
             labels="inferred",
             label_mode="int",
-            class_names=classes,
             image_size=image_size,
             batch_size=None,
             shuffle=True,
@@ -111,26 +121,63 @@ def load_splits(
             subset="both",
             verbose=False,
         )
-    class_names = list(train.class_names)
-    n_train, n_heldout = len(train.file_paths), len(heldout.file_paths)
+    all_classes = list(train.class_names)
     # Keras builds the held-out part without shuffling, in the seeded file order: taking and
     # skipping from it gives two disjoint, repeatable halves.
-    n_validation = round(n_heldout * VALIDATION_FRACTION / (VALIDATION_FRACTION + TEST_FRACTION))
+    heldout_files = list(heldout.file_paths)
+    n_validation = round(
+        len(heldout_files) * VALIDATION_FRACTION / (VALIDATION_FRACTION + TEST_FRACTION)
+    )
+    files = {
+        "train": list(train.file_paths),
+        "validation": heldout_files[:n_validation],
+        "test": heldout_files[n_validation:],
+    }
+    validation, test = heldout.take(n_validation), heldout.skip(n_validation)
+    class_names = all_classes
+    if classes is not None:
+        class_names = list(classes)
+        unknown = sorted(set(class_names) - set(all_classes))
+        if unknown or len(set(class_names)) != len(class_names):
+            raise ValueError(
+                f"classes must be distinct class folders of {source.name} "
+                f"({all_classes}), got {class_names}"
+            )
+        # The split is made on all the files first, then each part keeps the chosen classes.
+        files = {
+            part: [f for f in paths if Path(f).parent.name in class_names]
+            for part, paths in files.items()
+        }
+        new_label = tf.constant(
+            [class_names.index(c) if c in class_names else -1 for c in all_classes]
+        )
+
+        def kept(dataset):
+            dataset = dataset.filter(lambda x, y: tf.gather(new_label, y) >= 0)
+            return dataset.map(lambda x, y: (x, tf.gather(new_label, y)))
+
+        train, validation, test = kept(train), kept(validation), kept(test)
+    n_train = len(files["train"])
     if limit_train is not None:
         n_train = min(n_train, limit_train)
         train = train.take(n_train)
     autotune = tf.data.AUTOTUNE
-    train, heldout = without_autotune(train), without_autotune(heldout)
+    train = without_autotune(train)
+    validation, test = without_autotune(validation), without_autotune(test)
     train = (
         train.cache()
         .shuffle(n_train, seed=seed, reshuffle_each_iteration=True)
         .batch(batch_size)
         .prefetch(autotune)
     )
-    validation = heldout.take(n_validation).batch(batch_size).cache().prefetch(autotune)
-    test = heldout.skip(n_validation).batch(batch_size).cache().prefetch(autotune)
-    sizes = {"train": n_train, "validation": n_validation, "test": n_heldout - n_validation}
-    return Splits(train, validation, test, class_names, sizes, source)
+    validation = validation.batch(batch_size).cache().prefetch(autotune)
+    test = test.batch(batch_size).cache().prefetch(autotune)
+    sizes = {
+        "train": n_train,
+        "validation": len(files["validation"]),
+        "test": len(files["test"]),
+    }
+    return Splits(train, validation, test, class_names, sizes, source, files)
 
 
 def signs_classes(n: int = 6) -> list[str]:
