@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 CHAPTER = "chapters/case-studies/mobilenet.ipynb"
 
@@ -71,3 +73,61 @@ def test_imagenet_weights_give_identical_features(run):
 
 def test_figures(run):
     assert run.images >= 3
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+MB_CLAIMS = (
+    "the measured speed-up falls short of the multiplication count at every width",
+    "the separable convolution is faster than the normal one",
+    "the depthwise step takes a larger share of the time than of the multiplications",
+)
+
+
+def speedup_rows(run):
+    table = re.search(
+        r"channels\s+theory speed-up\s+measured speed-up.*?\n-+.*?\n((?:.+\n?)+)", run.text
+    )
+    assert table
+    return [line.split() for line in table.group(1).strip().splitlines()]
+
+
+def test_grouped_convolution_with_one_group_per_channel_is_depthwise(run):
+    run.assert_printed(
+        "grouped: kernel (3, 3, 1, 3), 27 weights",
+        "depthwise: kernel (3, 3, 3, 1), 27 weights",
+    )
+    gap = re.search(r"grouped \(groups=3\) vs depthwise, max abs difference: (\S+)", run.text)
+    assert gap and float(gap.group(1)) < 1e-5
+    assert "a grouped convolution with one group per channel" in prose()
+
+
+def test_speedup_claims_printed_and_not_checked_in_smoke_mode(run):
+    run.assert_printed("timed on the CPU, ")
+    run.assert_claims(*MB_CLAIMS, checked=False)
+
+
+def test_prose_on_hardware_aware_design_and_prior_work():
+    text = prose()
+    assert "searched or tuned with the hardware" not in text
+    assert "MobileNet v2, below, was still designed by hand" in text
+    assert "MnasNet" in text and "MobileNet v3" in text
+    assert "not for the latency of any device" in text
+    assert "Sifre (2014)" in text and "Xception" in text
+    for phrase in ("this CPU", "this machine", "laptop", "two cores"):
+        assert phrase not in text
+
+
+def test_full_mode_claims_hold(full_executed):
+    run = full_executed(CHAPTER)
+    run.assert_claims(*MB_CLAIMS, checked=True)
+    run.assert_claims("at 128 and 256 channels", checked=True)
+    run.assert_printed("median of 7 rounds, 5 calls per side each")
+    rows = speedup_rows(run)
+    assert [int(r[0]) for r in rows] == [32, 64, 128, 256]
+    for _, theory, measured, *_ in rows:
+        assert float(measured) < 0.85 * float(theory)
