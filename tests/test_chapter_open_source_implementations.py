@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 CHAPTER = "chapters/practice/open-source-implementations.ipynb"
 
@@ -59,3 +61,14 @@ def test_book_builders_equal_the_reference(run):
         )
     assert "DIFFERENT" not in run.text
     assert run.images >= 2  # size and depth bars, first-layer filters
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+def test_prose_names_all_the_vgg_depths():
+    assert "11, 13, 16 and 19 weight layers" in prose()
+    assert "beat 8" not in prose()
