@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 CHAPTER = "chapters/case-studies/efficientnet.ipynb"
 
@@ -61,3 +63,15 @@ def test_budget_choice(run):
 
 def test_figures(run):
     assert run.images >= 2
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+def test_prose_says_b0_was_searched_for_flops_not_latency():
+    text = prose()
+    assert "optimised accuracy and multiplications (FLOPs) together" in text
+    assert "replaced the latency by FLOPs" in text
