@@ -1,11 +1,27 @@
-"""Chapter 'The state of computer vision': invariants and measured figures, smoke mode."""
+"""Chapter 'The state of computer vision': invariants and measured figures, smoke and full mode."""
 
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "chapters/practice/state-of-computer-vision.ipynb"
 METHODS = ("one network, centre crop", "one network, 10-crop")
+CLAIMS = (
+    "pretrained features beat HOG features at every training size",
+    "HOG features beat the CNN from scratch at no training size",
+    "on the whole training split the CNN from scratch beats HOG features",
+    "the CNN from scratch beats pretrained features at no training size",
+    "an ensemble beats a single network by more than the spread between networks",
+    "10-crop multiplies one network's inference time by more than 2",
+)
+RUN_LINE = r"^n = +([\d,]+), seed (\d): HOG [\d.]+, pretrained [\d.]+(, CNN [\d.]+)?$"
+TABLE_ROW = (
+    r"^ *([\d,]+)  [\d.]+ ± [\d.]+  [\d.]+ ± [\d.]+  [\d.]+ ± [\d.]+  "
+    r"(\d+), (\d+) for the CNN$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +40,26 @@ def test_features_and_photos_line_up(run):
     run.assert_printed("MobileNetV2: 1,280 numbers per image")
 
 
-def test_learning_curves_are_measured(run):
-    line = (
-        r"n = +[\d,]+: HOG \+ logistic regression [\d.]+, small CNN from scratch [\d.]+, "
-        r"pretrained MobileNetV2 \+ logistic regression [\d.]+"
-    )
-    assert len(re.findall(line, run.text)) >= 2
+def runs_per_size(text):
+    """{size: (runs of the logistic regressions, runs of the CNN)} from the per-seed lines."""
+    counts = {}
+    for size, seed, cnn in re.findall(RUN_LINE, text, re.MULTILINE):
+        lr, nets = counts.get(size, (0, 0))
+        assert int(seed) == lr, f"seeds out of order at n = {size}"
+        counts[size] = (lr + 1, nets + bool(cnn))
+    return counts
+
+
+def test_learning_curves_are_measured_over_seeds(run):
+    # smoke: sizes 20 and the 48-image split; 3 subsets for the regressions, 2 CNNs per size
+    # and 3 (the ensemble) on the whole split
+    assert runs_per_size(run.text) == {"20": (3, 2), "48": (3, 3)}
+    rows = re.findall(TABLE_ROW, run.text, re.MULTILINE)
+    assert [r[0] for r in rows] == ["20", "48"]
+    assert [r[1:] for r in rows] == [("3", "2"), ("3", "3")]
+    # the differences come with intervals, paired by seed over the seeds both sides ran
+    assert "CNN - HOG" in run.text and "pretrained - CNN" in run.text
+    assert "paired by seed, n = 2" in run.text and "paired by seed, n = 3" in run.text
 
 
 def test_ensemble_and_ten_crop_gain_and_cost_are_measured(run):
@@ -43,5 +73,35 @@ def test_ensemble_and_ten_crop_gain_and_cost_are_measured(run):
     reference = rows[0]
     assert reference[:2] == ("one network", "centre crop")
     assert reference[3] == "+0.000" and reference[4] == "1.0"
-    run.assert_printed("percentage points")
+    assert {r[0] for r in rows[2:]} == {"ensemble of 3"}
+    run.assert_printed("percentage points", "ensemble gain over a single network:")
     assert run.images >= 3  # learning curves, the ten crops, gain against cost
+
+
+def test_claims_printed_and_not_checked_in_smoke_mode(run):
+    run.assert_claims(*CLAIMS, checked=False)
+    assert len(run.claims()) == len(CLAIMS)
+
+
+def test_prose_does_not_take_the_readers_machine_for_ours():
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    for phrase in ("this cpu", "two cores", "laptop", "this machine"):
+        assert phrase not in prose, phrase
+
+
+def test_full_mode_claims_hold(full_executed):
+    run = full_executed(CHAPTER)
+    run.assert_claims(*CLAIMS, checked=True)
+    assert len(run.claims()) == len(CLAIMS)
+    # four sizes up to the whole split; 5 subsets for the regressions at every size, 3 CNNs per
+    # size and 5 on the whole split (the ensemble)
+    counts = runs_per_size(run.text)
+    assert list(counts) == ["30", "100", "400", "1,444"]
+    assert list(counts.values()) == [(5, 3), (5, 3), (5, 3), (5, 5)]
+    rows = re.findall(TABLE_ROW, run.text, re.MULTILINE)
+    assert [r[1:] for r in rows] == [("5", "3")] * 3 + [("5", "5")]
+    run.assert_printed("gradient steps per network: n = 30: 200, n = 100: 200")
+    assert "ensemble of 5, centre crop" in run.text
+    assert "(mean ± sd of 5," in run.text and "paired by seed, n = 5" in run.text
+    assert run.text.count("over 5 runs") >= 2
