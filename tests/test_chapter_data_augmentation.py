@@ -1,11 +1,14 @@
-"""Chapter 'Data augmentation': its invariants and measured figures, from a smoke-mode run."""
+"""Chapter 'Data augmentation': invariants and figures of a smoke-mode run; claims in full mode."""
 
 import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 CHAPTER = "chapters/practice/data-augmentation.ipynb"
+ROOT = Path(__file__).resolve().parents[1]
 AUGMENTATIONS = (
     "mirror",
     "random crop",
@@ -65,9 +68,58 @@ def test_pipeline_throughput_and_epoch_times_are_measured(run):
 
 
 def test_accuracy_with_and_without_augmentation_is_measured(run):
-    assert re.search(r"strength 0\.0: validation accuracy [\d.]+", run.text)
-    assert re.search(r"strength 1\.0: validation accuracy [\d.]+", run.text)
-    assert re.search(r"without augmentation [\d.]+; best strength [\d.]+: [\d.]+ \([+-]", run.text)
-    assert re.search(r"standard error of one run's accuracy on [\d,]+ validation images", run.text)
+    # one line per run (seed, strength), then one summary line per strength over the seeds
+    assert re.search(r"seed 0, strength 0\.0: validation accuracy [\d.]+", run.text)
+    assert re.search(r"seed 0, strength 1\.0: validation accuracy [\d.]+", run.text)
+    summary = r"strength {}: validation accuracy [\d.]+ ± [\d.]+ \(mean ± sd of 1,"
+    assert re.search(summary.format(r"0\.0"), run.text)
+    assert re.search(summary.format(r"2\.0"), run.text)
+    assert re.search(
+        r"without augmentation [\d.]+; best moderate strength 1: [\d.]+, gain [+-][\d.]+ "
+        r"\(90% interval",
+        run.text,
+    )
     # the photo grid, the sign-digit grid, accuracy against strength, two learning curves
     assert run.images >= 5
+
+
+CLAIMS = (
+    "augmenting is the input pipeline's main cost",
+    "augmenting in tf.data makes a training epoch slower",
+    "an epoch with augmentation inside the model is faster",
+    "too strong augmentation hurts: strength 2",
+    "augmentation narrows the gap between training and validation accuracy",
+    "no moderate strength beats no augmentation",
+)
+
+
+def test_claims_printed_and_not_checked_in_smoke_mode(run):
+    run.assert_claims(*CLAIMS, checked=False)
+    assert len(run.claims()) == len(CLAIMS)
+
+
+def test_prose_does_not_take_the_readers_machine_for_ours():
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    for phrase in ("this cpu", "two cores", "laptop", "this machine"):
+        assert phrase not in prose, phrase
+    # the X-ray answer of the mirror exercise: a vertical flip turns the film upside down;
+    # the heart changing sides belongs to a horizontal flip
+    assert "a horizontal flip is no better" in prose and "heart to the right side" in prose
+
+
+def test_full_mode_claims_hold(full_executed):
+    run = full_executed(CHAPTER)
+    run.assert_claims(*CLAIMS, checked=True)
+    run.assert_printed("300 training images, 60 epochs per run", "seeds [0, 1, 2]")
+    # every strength over three seeds, paired by seed
+    for strength in ("0.0", "0.5", "1.0", "2.0"):
+        assert re.search(
+            rf"strength {strength}: validation accuracy [\d.]+ ± [\d.]+ \(mean ± sd of 3,",
+            run.text,
+        ), strength
+    assert len(re.findall(r"seed \d, strength \d\.\d: validation accuracy", run.text)) == 12
+    assert "paired by seed, n = 3" in run.text
+    # timings: five rounds per setup
+    assert run.text.count("over 5 runs") >= 7
+    assert "(mean ± sd of 5," in run.text
