@@ -2,7 +2,9 @@
 
 import re
 
+import nbformat
 import pytest
+from conftest import ROOT
 
 from cnnbook.costs import conv_mults
 
@@ -76,3 +78,35 @@ def test_figures(run):
     # activations, digits, learning curves, confusion matrix, flavour comparison,
     # AlexNet parameters, VGG parameters vs multiplications, side-by-side
     assert run.images >= 8
+
+
+def prose() -> str:
+    """The chapter's markdown, whitespace collapsed (phrases may wrap across lines)."""
+    nb = nbformat.read(ROOT / CHAPTER, as_version=4)
+    return " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+
+
+def test_prose_on_grouped_convolutions_and_vgg_depths():
+    text = prose()
+    assert "as the MobileNet chapter shows" not in text
+    assert "with one group per input channel, a grouped convolution becomes a *depthwise*" in text
+    assert "11, 13, 16 and 19 weight layers" in text
+    assert "beat 8" not in text
+
+
+def test_lenet_flavours_over_seeds_and_the_claim(run):
+    assert re.search(r"seed 1: ReLU \+ max [\d.]+, tanh \+ average [\d.]+", run.text)
+    run.assert_printed("ReLU + max minus tanh + average: ", "paired by seed, n = 2")
+    run.assert_claims("both flavours learn these digits well", checked=False)
+
+
+def test_full_mode_claims_hold(full_executed):
+    run = full_executed(CHAPTER)
+    run.assert_claims("both flavours learn these digits well", checked=True)
+    for seed in (1, 2):
+        assert re.search(rf"seed {seed}: ReLU \+ max [\d.]+, tanh \+ average [\d.]+", run.text)
+    run.assert_printed("paired by seed, n = 3")
+    accuracies = re.findall(
+        r"^(?:ReLU \+ max|tanh \+ average): [\d.]+ ± .*range ([\d.]+)-", run.text, re.M
+    )
+    assert len(accuracies) == 2 and all(float(low) > 0.9 for low in accuracies)
