@@ -15,6 +15,7 @@ import ast
 import contextlib
 import csv
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from assignments import (
     OTTER_ONLY_TAG,
     autograder_zip,
     book_page,
+    broken_question,
+    broken_submissions,
     grade,
+    main,
     master,
     otter_assign,
     sync,
@@ -42,6 +46,9 @@ BROKEN_CASES = [
     for path in sorted((BROKEN / name).glob("*.py"))
 ]
 FIRST = "conv-step-by-step"
+# Assignments whose broken solutions each name the question that must lose points
+# (QUESTION = "..."); with the reference helpers in the tests, the others keep theirs.
+NAMED = ("conv-step-by-step", "convnet-keras")
 
 
 def group(name: str):
@@ -192,11 +199,14 @@ def solution_environment(root: Path, name: str) -> dict:
     return _SOLUTION_ENVIRONMENTS[name]
 
 
-def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float, float]:
+def score_in_process(
+    root: Path, name: str, broken: Path | None, by_question: bool = False
+) -> tuple[float, float] | dict[str, tuple[float, float]]:
     """The autograder's tests (hidden ones included) on the solution with ``broken``'s
     definitions swapped in; the solution's own variables are restored afterwards.
 
     The same tests as ``otter run``, without a kernel and a notebook run per broken solution.
+    Returns (score, possible), or with ``by_question`` {question: (score, possible)}.
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
@@ -205,7 +215,7 @@ def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float,
     with zipfile.ZipFile(autograder_zip(root, name)) as zf:
         zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
     saved = dict(env)
-    score = possible = 0.0
+    scores = {}
     try:
         if broken is not None:
             exec(compile(broken.read_text(), str(broken), "exec"), env)
@@ -213,12 +223,18 @@ def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float,
             test_file = ExceptionTestFile.from_file(str(test))
             with contextlib.redirect_stdout(io.StringIO()):
                 test_file.run(env)
-            score += test_file.score
-            possible += test_file.possible
+            scores[test_file.name] = (test_file.score, test_file.possible)
+            messages = [r.message for r in test_file.test_case_results if not r.passed]
+            _FAILURES[(name, broken, test_file.name)] = messages
     finally:  # the same dict object: the solution's functions look their helpers up in it
         env.clear()
         env.update(saved)
-    return score, possible
+    if by_question:
+        return scores
+    return sum(s for s, _ in scores.values()), sum(p for _, p in scores.values())
+
+
+_FAILURES: dict = {}
 
 
 @pytest.mark.parametrize(
@@ -226,9 +242,24 @@ def score_in_process(root: Path, name: str, broken: Path | None) -> tuple[float,
     [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
 )
 def test_broken_solution_scores_less_than_full_marks(name, broken, built):
-    score, possible = score_in_process(built(name), name, broken)
+    """Each mistake loses points on the question it names, and only there."""
+    scores = score_in_process(built(name), name, broken, by_question=True)
+    score = sum(s for s, _ in scores.values())
+    possible = sum(p for _, p in scores.values())
     assert possible > 0
     assert score < possible, f"{broken.name} ({broken.read_text().splitlines()[0]}) got full marks"
+    question = broken_question(broken)
+    if name not in NAMED:  # not yet marked with the question it names
+        return
+    assert question in scores, f"{broken.name}: QUESTION = {question!r} is no graded question"
+    lost = {q: s for q, (s, p) in scores.items() if s < p}
+    assert set(lost) == {question}, f"{broken.name} should lose points on {question} only: {lost}"
+    for message in _FAILURES[(name, broken, question)]:
+        reason = message.splitlines()[-1]  # a mistake that raises is its own feedback
+        if reason.startswith("AssertionError"):
+            assert len(reason.split()) >= 6, (
+                f"{broken.name}: the feedback should say in a sentence what was expected: {message}"
+            )
 
 
 @pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
@@ -236,6 +267,12 @@ def test_in_process_scoring_gives_the_instructor_solutions_full_marks(name, buil
     """The check that makes the broken-solution test mean something."""
     score, possible = score_in_process(built(name), name, None)
     assert possible > 0 and score == possible
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_every_broken_solution_names_its_question(name):
+    for case in sorted((BROKEN / name).glob("*.py")):
+        assert broken_question(case), f'{case.name}: add QUESTION = "<question>"'
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -302,3 +339,32 @@ def test_a_submission_that_never_finishes_is_stopped_and_scores_zero(built, tmp_
     scores, notes = graded(tmp_path, root, {"stubborn": nbformat.writes(stubborn)}, timeout=15)
     assert scores["stubborn"]["total"][0] == 0
     assert "TimeoutError" in notes["stubborn"]
+
+
+@group(FIRST)
+def test_grading_takes_relative_paths_from_the_callers_folder(built, tmp_path, monkeypatch):
+    """`grade --autograders DIR` with relative paths, as instructors type them: the broken
+    solutions written by `broken` lose points, the solution scores full marks, the blank zero."""
+    root = built(FIRST)
+    autograders = tmp_path / "instructor" / "autograders"
+    autograders.mkdir(parents=True)
+    (autograders / FIRST).symlink_to(root / FIRST)
+    monkeypatch.chdir(tmp_path / "instructor")
+    broken = BROKEN / FIRST / "conv_single_step_bias_forgotten.py"
+    written = broken_submissions(Path("autograders"), Path("subs"), [FIRST])
+    assert len(written) == 2 + len(list((BROKEN / FIRST).glob("*.py")))
+    for path in Path("subs").iterdir():  # keep three: the solution, the blank, one mistake
+        if path.name not in {f"{FIRST}.solution", f"{FIRST}.blank", f"{FIRST}.{broken.stem}"}:
+            shutil.rmtree(path)
+    argv = ["grade", "subs", "--autograders", "autograders", "--out", "grades.csv"]
+    assert main([*argv, "--jobs", "2", "--cell-timeout", "60"]) == 0
+    with open("grades.csv") as handle:
+        rows = {(r["student"], r["question"]): r for r in csv.DictReader(handle)}
+    solution, blank = rows[(f"{FIRST}.solution", "total")], rows[(f"{FIRST}.blank", "total")]
+    assert float(solution["score"]) == float(solution["possible"]) > 0, solution
+    assert float(blank["score"]) == 0, blank
+    mistake = f"{FIRST}.{broken.stem}"
+    for (student, question), row in rows.items():
+        if student == mistake and question != "total":
+            lost = float(row["score"]) < float(row["possible"])
+            assert lost == (question == "conv_single_step"), row

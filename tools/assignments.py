@@ -16,6 +16,13 @@
         grade every notebook (or otter zip) under SUBMISSIONS with `otter run` (no Docker) and
         write one CSV row per student and question. A student is the first folder under
         SUBMISSIONS (SUBMISSIONS/<student>/...) or, for files directly in it, the file name.
+        Relative paths are taken from the folder the command is run in.
+    python tools/assignments.py broken [--autograders DIR] [--out DIR] [NAME ...]
+        write submissions to grade: for each deliberately broken solution
+        tests/assignments/broken/<name>/<case>.py, the solution notebook with that mistake
+        (DIR/<name>.<case>/<name>.ipynb), and the solution itself and the blank student
+        notebook (<name>.solution, <name>.blank); DIR defaults to _build/broken. Then
+        `make grade SUBMISSIONS=_build/broken` shows what each mistake costs.
 
 Grading survives bad submissions: each runs in its own process and temporary folder, each cell
 may run for at most --cell-timeout seconds (a stuck cell raises TimeoutError, so only the
@@ -26,6 +33,7 @@ then scores zero, with the reason in the CSV's `note` column).
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures
 import csv
 import json
@@ -53,6 +61,7 @@ from cnnbook.assignments import NAMES  # noqa: E402
 MASTERS = ROOT / "assignments"
 PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
 CHAPTERS = ROOT / "chapters" / "assignments"
+BROKEN = ROOT / "tests" / "assignments" / "broken"
 BIN = Path(sys.executable).parent
 OTTER = str(BIN / "otter") if (BIN / "otter").exists() else "otter"
 
@@ -165,6 +174,65 @@ def sync(names: list[str], check: bool = False) -> list[str]:
                     page.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(scratch, page)
     return stale
+
+
+# --- broken solutions as submissions ---------------------------------------------------------
+
+
+def broken_question(case: Path) -> str | None:
+    """The question a broken solution names: its ``QUESTION = "..."`` line (None if absent)."""
+    found = re.search(r'^QUESTION = "([^"]+)"', case.read_text(), re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def _defined_functions(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def with_mistake(solution: nbformat.NotebookNode, case: Path) -> nbformat.NotebookNode:
+    """The solution notebook in which the broken definitions of ``case`` replace the right ones.
+
+    They are appended to the cell that defines the same function, so they run where a student's
+    answer would (before that question's ``grader.check``).
+    """
+    nb = nbformat.from_dict(solution)
+    code = case.read_text()
+    for function in sorted(_defined_functions(code)):
+        cell = next(
+            c
+            for c in nb.cells
+            if c.cell_type == "code" and function in _defined_functions(c.source)
+        )
+        cell.source = f"{cell.source}\n\n\n# A deliberate mistake ({case.name}):\n{code}"
+    return nb
+
+
+def broken_submissions(autograders: Path, out: Path, names: list[str]) -> list[Path]:
+    """Write the broken solutions, the solution and the blank notebook of ``names`` as
+    submissions under ``out`` (one student folder each); return the notebooks written."""
+    written = []
+    for name in names:
+        built = autograders / name
+        solution_path = built / "autograder" / f"{name}.ipynb"
+        if not solution_path.exists():
+            raise SystemExit(f"no autograder for {name} in {autograders}: make assignments")
+        solution = nbformat.read(solution_path, as_version=4)
+        cases = {
+            "solution": solution,
+            "blank": nbformat.read(built / "student" / f"{name}.ipynb", as_version=4),
+        }
+        for case in sorted((BROKEN / name).glob("*.py")):
+            cases[case.stem] = with_mistake(solution, case)
+        for case, nb in cases.items():
+            target = out / f"{name}.{case}" / f"{name}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, target)
+            written.append(target)
+    return written
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -332,6 +400,12 @@ def grade(
     cell_timeout: int = 600,
     timeout: int = 3600,
 ) -> list[dict]:
+    # Graded from temporary folders: relative paths are resolved from the caller's folder first.
+    folder, autograders, out = (
+        Path(folder).resolve(),
+        Path(autograders).resolve(),
+        Path(out).resolve(),
+    )
     submissions = find_submissions(folder)
     if not submissions:
         raise SystemExit(f"no .ipynb or .zip submissions under {folder}")
@@ -370,6 +444,10 @@ def main(argv: list[str]) -> int:
     build.add_argument("--no-run-tests", action="store_true")
     for command in ("sync", "check"):
         commands.add_parser(command).add_argument("names", nargs="*", default=list(NAMES))
+    broken = commands.add_parser("broken")
+    broken.add_argument("names", nargs="*", default=list(NAMES))
+    broken.add_argument("--autograders", type=Path, default=ROOT / "_build" / "assignments")
+    broken.add_argument("--out", type=Path, default=ROOT / "_build" / "broken")
     grading = commands.add_parser("grade")
     grading.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<notebook or zip>")
     grading.add_argument(
@@ -404,6 +482,10 @@ def main(argv: list[str]) -> int:
         for name in names:
             zip_path = otter_assign(name, args.out / name, run_tests=not args.no_run_tests)
             print(f"{name}: {args.out / name / 'student' / (name + '.ipynb')} and {zip_path}")
+        return 0
+    if args.command == "broken":
+        written = broken_submissions(args.autograders.resolve(), args.out.resolve(), names)
+        print(f"{len(written)} submissions in {args.out}: make grade SUBMISSIONS={args.out}")
         return 0
     if args.command in ("sync", "check"):
         stale = sync(names, check=args.command == "check")

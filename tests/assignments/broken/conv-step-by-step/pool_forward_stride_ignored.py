@@ -2,6 +2,8 @@
 
 import numpy as np
 
+QUESTION = "pool_forward"  # the question that must lose points
+
 
 def pool_forward(A_prev, hparameters, mode="max"):
     m, n_H_prev, n_W_prev, n_C = A_prev.shape

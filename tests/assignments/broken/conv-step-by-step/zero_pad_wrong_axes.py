@@ -2,6 +2,8 @@
 
 import numpy as np
 
+QUESTION = "zero_pad"  # the question that must lose points
+
 
 def zero_pad(X, pad):
     return np.pad(X, pad, mode="constant")

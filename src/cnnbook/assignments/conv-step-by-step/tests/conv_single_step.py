@@ -8,6 +8,6 @@ points = 1
 @test_case(points=None, hidden=False)
 def test_conv_single_step_scalar(conv_single_step, np):
     z = conv_single_step(np.ones((3, 3, 2)), np.ones((3, 3, 2)), np.zeros((1, 1, 1)))
-    assert np.ndim(z) == 0, 'return one number, not an array'
-    assert np.isclose(z, 18.0)
+    assert np.ndim(z) == 0, f'return one number, not an array of shape {np.shape(z)}'
+    assert np.isclose(z, 18.0), f'a window of 18 ones times a filter of ones, bias 0, gives 18, not {z}'
 

@@ -1,0 +1,19 @@
+"""Mistake: the max pooling pads ("same"): the same model at 64 x 64, a larger one at odd sizes."""
+
+import keras
+
+QUESTION = "sequential_model"  # the question that must lose points
+
+
+def sequential_model(input_shape=(64, 64, 3), classes=6):
+    layers = [
+        keras.Input(shape=input_shape),
+        keras.layers.ZeroPadding2D(padding=3),
+        keras.layers.Conv2D(32, (7, 7), strides=1),
+        keras.layers.BatchNormalization(axis=3),
+        keras.layers.ReLU(),
+        keras.layers.MaxPooling2D(padding="same"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(classes, activation="softmax"),
+    ]
+    return keras.Sequential(layers)
