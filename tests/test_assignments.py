@@ -48,7 +48,7 @@ BROKEN_CASES = [
 FIRST = "conv-step-by-step"
 # Assignments whose broken solutions each name the question that must lose points
 # (QUESTION = "..."); with the reference helpers in the tests, the others keep theirs.
-NAMED = ("conv-step-by-step", "convnet-keras")
+NAMED = ("conv-step-by-step", "convnet-keras", "residual-networks")
 
 
 def group(name: str):

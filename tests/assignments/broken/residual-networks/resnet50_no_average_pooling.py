@@ -12,6 +12,8 @@ from keras.layers import (
     ZeroPadding2D,
 )
 
+QUESTION = "ResNet50"  # the question that must lose points
+
 
 def ResNet50(input_shape=(64, 64, 3), classes=6):
     X_input = keras.Input(input_shape)
