@@ -65,8 +65,18 @@ class ExecutedNotebook:
 
     def claims(self) -> list[tuple[str, str]]:
         """(statement, verdict) of every ``cnnbook.claims.check`` the notebook printed."""
+        # A cell's prints may arrive as several stream outputs: join them as printed.
+        printed = "\n".join(
+            "".join(
+                o.get("text", "")
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "stream" and o.get("name") == "stdout"
+            )
+            for cell in self.nb.cells
+            if cell.cell_type == "code"
+        )
         return re.findall(
-            r"^Claim: (.+?)\n(?:  evidence: .*\n)*  verdict: (.+)$", self.text, re.MULTILINE
+            r"^Claim: (.+?)\n(?:  evidence: .*\n)*  verdict: (.+)$", printed, re.MULTILINE
         )
 
     def assert_claims(self, *statements: str, checked: bool) -> None:

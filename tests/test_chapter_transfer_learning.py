@@ -95,4 +95,4 @@ def test_full_mode_claims_hold(full_executed):
     assert len(scratch) == 3
     assert all(float(accuracy) > 0.9 for _, accuracy in scratch)
     speedup = re.search(r"speed-up per epoch: (\d+)x \(geometric mean of (\d+) rounds", run.text)
-    assert int(speedup.group(2)) >= 5 and int(speedup.group(1)) > 10
+    assert int(speedup.group(2)) >= 5 and int(speedup.group(1)) > 5  # as the claim
