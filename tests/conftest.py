@@ -109,10 +109,20 @@ def _flatten(nb) -> tuple[list[str], int]:
         if cell.cell_type != "code":
             continue
         parts = []
+        streaming = False  # the previous output was stdout
         for output in cell.get("outputs", []):
-            if output.output_type == "stream" and output.name == "stdout":
-                parts.append(output.text)
-            elif output.output_type in ("execute_result", "display_data"):
+            if output.output_type == "stream":
+                if output.name == "stdout":
+                    # One cell's prints can arrive as several stream outputs (however the
+                    # kernel flushed): consecutive ones are joined as printed.
+                    if streaming:
+                        parts[-1] += output.text
+                    else:
+                        parts.append(output.text)
+                    streaming = True
+                continue
+            streaming = False
+            if output.output_type in ("execute_result", "display_data"):
                 data = output.get("data", {})
                 if "image/png" in data or "image/svg+xml" in data:
                     images += 1
