@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import sys
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fullbook import locked
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -180,16 +180,6 @@ def run_dir() -> Path:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
 def _environment(variables: dict[str, str]):
     """Set environment variables (which the kernel inherits) for the duration of the block."""
     saved = {name: os.environ.get(name) for name in variables}
@@ -224,7 +214,7 @@ def execute(
             slug += "__" + "_".join(f"{k}-{v}" for k, v in sorted(extra.items()))
     output = run_dir() / f"{slug}.ipynb"
     timing = run_dir() / f"{slug}.seconds"
-    with _locked(run_dir() / f"{slug}.lock"):
+    with locked(run_dir() / f"{slug}.lock"):
         if not timing.exists():
             start = time.perf_counter()
             try:
