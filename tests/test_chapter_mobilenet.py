@@ -118,8 +118,6 @@ def test_prose_on_hardware_aware_design_and_prior_work():
     assert "MnasNet" in text and "MobileNet v3" in text
     assert "not for the latency of any device" in text
     assert "Sifre (2014)" in text and "Xception" in text
-    for phrase in ("this CPU", "this machine", "laptop", "two cores"):
-        assert phrase not in text
 
 
 def test_full_mode_claims_hold(full_executed):
