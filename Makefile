@@ -14,7 +14,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book book-smoke test bench lint format lock clean help assignments grade
+.PHONY: book book-smoke test bench lint format lock clean help assignments grade broken
 
 help:
 	@echo "make book   - set up, execute every chapter, write _build/html/index.html"
@@ -22,6 +22,7 @@ help:
 	@echo "make format - strip outputs and format notebooks and code"
 	@echo "make assignments - student notebooks + autograders into _build/assignments/"
 	@echo "make grade SUBMISSIONS=<folder> - grade every submission there, scores in _build/grades.csv"
+	@echo "make broken - the project's deliberately wrong solutions graded: what each mistake costs"
 	@echo "make bench  - benchmarks into bench/results/ (BENCH='kernels models ...' to pick)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -64,6 +65,13 @@ GRADES ?= _build/grades.csv
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
 	$(BIN)/python tools/assignments.py grade "$(SUBMISSIONS)" --out "$(GRADES)"
+
+# The project's deliberately wrong solutions (tests/assignments/broken/), with the solution and
+# the blank notebook, graded as submissions: each should lose points on the question it names.
+# Smoke sizes (a few batches): what the tests catch does not depend on how long a model trains.
+broken: assignments
+	$(BIN)/python tools/assignments.py broken --out _build/broken
+	CNNBOOK_SMOKE=1 $(BIN)/python tools/assignments.py grade _build/broken --out _build/broken-grades.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

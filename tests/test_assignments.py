@@ -35,6 +35,7 @@ from assignments import (
     master,
     otter_assign,
     sync,
+    with_mistake,
 )
 from cnnbook.assignments import NAMES, install_tests, public_tests
 
@@ -48,7 +49,7 @@ BROKEN_CASES = [
 FIRST = "conv-step-by-step"
 # Assignments whose broken solutions each name the question that must lose points
 # (QUESTION = "..."); with the reference helpers in the tests, the others keep theirs.
-NAMED = ("conv-step-by-step", "convnet-keras", "residual-networks")
+NAMED = ("conv-step-by-step", "convnet-keras", "residual-networks", "transfer-learning-mobilenet")
 
 
 def group(name: str):
@@ -180,22 +181,26 @@ def test_instructor_solutions_score_full_marks_and_the_student_notebook_zero(nam
 _SOLUTION_ENVIRONMENTS: dict[str, dict] = {}
 
 
-def solution_environment(root: Path, name: str) -> dict:
-    """The variables left by running the solution notebook's code in this process, once.
+def notebook_environment(nb: nbformat.NotebookNode) -> dict:
+    """The variables left by running ``nb``'s code in this process.
 
     Like otter, a failing cell does not stop the run. The bootstrap's work is done by
     ``cnnbook.setup()``, and the grader's own cells are skipped.
     """
+    env: dict = {"__name__": "__main__"}
+    exec("import cnnbook\ncnnbook.setup(verbose=False)", env)  # seeds, offline weights
+    for cell in [c for c in nb.cells if c.cell_type == "code"][1:]:
+        if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
+            continue
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(cell.source, "<notebook>", "exec"), env)
+    return env
+
+
+def solution_environment(root: Path, name: str) -> dict:
+    """The variables left by running the solution notebook, once per assignment."""
     if name not in _SOLUTION_ENVIRONMENTS:
-        env: dict = {"__name__": "__main__"}
-        exec("import cnnbook\ncnnbook.setup(verbose=False)", env)  # seeds, offline weights
-        cells = autograder_notebook(root, name).cells
-        for cell in [c for c in cells if c.cell_type == "code"][1:]:
-            if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
-                continue
-            with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(cell.source, f"<{name}>", "exec"), env)
-        _SOLUTION_ENVIRONMENTS[name] = env
+        _SOLUTION_ENVIRONMENTS[name] = notebook_environment(autograder_notebook(root, name))
     return _SOLUTION_ENVIRONMENTS[name]
 
 
@@ -210,14 +215,20 @@ def score_in_process(
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
-    env = solution_environment(root, name)
+    whole_cell = broken is not None and not _defines(broken.read_text())
+    if whole_cell:
+        # A whole exercise cell written wrong runs in its place, after the cells before it
+        # only (run after the solution's cell, it would find the solution's state).
+        env = notebook_environment(with_mistake(autograder_notebook(root, name), broken))
+    else:
+        env = solution_environment(root, name)
     folder = root / name / "hidden-tests"
     with zipfile.ZipFile(autograder_zip(root, name)) as zf:
         zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
     saved = dict(env)
     scores = {}
     try:
-        if broken is not None:
+        if broken is not None and not whole_cell:
             exec(compile(broken.read_text(), str(broken), "exec"), env)
         for test in sorted((folder / "tests").glob("*.py")):
             test_file = ExceptionTestFile.from_file(str(test))

@@ -193,15 +193,42 @@ def _defined_functions(source: str) -> set[str]:
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
-def with_mistake(solution: nbformat.NotebookNode, case: Path) -> nbformat.NotebookNode:
-    """The solution notebook in which the broken definitions of ``case`` replace the right ones.
+def _assigned_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    } - {"QUESTION"}
 
-    They are appended to the cell that defines the same function, so they run where a student's
-    answer would (before that question's ``grader.check``).
+
+def with_mistake(solution: nbformat.NotebookNode, case: Path) -> nbformat.NotebookNode:
+    """The solution notebook with the mistake of ``case`` in it.
+
+    A case that defines functions: they are appended to the cell that defines the same
+    function, so they run where a student's answer would (before that question's
+    ``grader.check``). A case that defines none is a whole exercise cell written wrong: it
+    replaces the solution's cell that assigns the same names.
     """
     nb = nbformat.from_dict(solution)
     code = case.read_text()
-    for function in sorted(_defined_functions(code)):
+    functions = _defined_functions(code)
+    if not functions:
+        names = _assigned_names(code)
+        cell = next(
+            (c for c in nb.cells if c.cell_type == "code" and names & _assigned_names(c.source)),
+            None,
+        )
+        if cell is None:
+            raise SystemExit(f"{case}: no cell of the solution assigns any of {sorted(names)}")
+        cell.source = f"# A deliberate mistake ({case.name}):\n{code}"
+        return nb
+    for function in sorted(functions):
         cell = next(
             c
             for c in nb.cells

@@ -2,6 +2,8 @@
 
 import keras
 
+QUESTION = "data_augmenter"  # the question that must lose points
+
 
 def data_augmenter():
     return keras.Sequential([keras.layers.RandomFlip("horizontal")])

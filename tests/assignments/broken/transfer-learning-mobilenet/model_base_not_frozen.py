@@ -4,6 +4,8 @@ import keras
 
 from cnnbook.weights import imagenet_weights
 
+QUESTION = "transfer_model"  # the question that must lose points
+
 
 def transfer_model(image_shape=(160, 160), data_augmentation=None, classes=10):
     data_augmentation = data_augmentation or data_augmenter()  # noqa: F821 (the learner's own)

@@ -9,5 +9,5 @@ points = 2
 def test_data_augmenter_layers(data_augmenter):
     augmenter = data_augmenter()
     kinds = [type(layer).__name__ for layer in augmenter.layers]
-    assert kinds == ['RandomFlip', 'RandomRotation'], kinds
+    assert kinds == ['RandomFlip', 'RandomRotation'], f'the augmenter should be a RandomFlip layer and then a RandomRotation layer, not {kinds}'
 

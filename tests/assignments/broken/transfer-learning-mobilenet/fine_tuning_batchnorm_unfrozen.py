@@ -1,0 +1,24 @@
+"""Mistake: the BatchNormalization layers of the top are unfrozen along with the rest. The whole
+exercise cell, as a student would write it."""
+
+import keras
+
+QUESTION = "fine_tuning"  # the question that must lose points
+
+fine_tune_at = 98  # block_11_expand
+fine_tune_learning_rate = 1e-4
+base_model.trainable = True  # noqa: F821 (the notebook's)
+for layer in base_model.layers[:fine_tune_at]:  # noqa: F821
+    layer.trainable = False
+model.compile(  # noqa: F821
+    optimizer=keras.optimizers.Adam(fine_tune_learning_rate),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
+history_fine = model.fit(  # noqa: F821
+    train_dataset,  # noqa: F821
+    validation_data=validation_dataset,  # noqa: F821
+    epochs=len(history.epoch) + FINE_TUNE_EPOCHS,  # noqa: F821
+    initial_epoch=len(history.epoch),  # noqa: F821
+    verbose=2,
+)
