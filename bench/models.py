@@ -13,7 +13,7 @@ import math
 import statistics
 import time
 
-from cnnbook import costs
+from cnnbook import inspection
 
 # (name, our builder, keras.applications class, input size)
 PAIRS = (
@@ -34,7 +34,7 @@ def _builder(spec: str):
 
 def forward_mults(model) -> int:
     """Multiplications of one forward pass of one image, counted over the built layers."""
-    return sum(costs.keras_layer_mults(layer) for layer in model.layers)
+    return sum(inspection.keras_layer_mults(layer) for layer in model.layers)
 
 
 def _compiled(model):

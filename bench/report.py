@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import tempfile
 from pathlib import Path
+
+from cnnbook.timing import spread
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -23,13 +24,6 @@ def save(path: Path, results: dict) -> None:
         json.dump(results, stream, indent=1, sort_keys=True)
         stream.write("\n")
     os.replace(partial, path)
-
-
-def spread(values) -> float:
-    """(largest - smallest) / median of repeated measurements."""
-    values = list(values)
-    middle = statistics.median(values)
-    return (max(values) - min(values)) / middle if middle else 0.0
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

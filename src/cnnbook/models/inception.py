@@ -269,7 +269,7 @@ def compare_with_table1(model) -> list[dict]:
     units of 1,024 (the unit the paper's "K" appears to use), the paper's "params" in K,
     multiplications in millions read from the layers, the paper's "ops" in M.
     """
-    from cnnbook.costs import keras_layer_mults  # costs is plain Python; no cycle at import
+    from cnnbook.inspection import keras_layer_mults  # costs is plain Python; no cycle at import
 
     rows = []
     for row in GOOGLENET_TABLE1:
