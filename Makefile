@@ -14,7 +14,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book book-smoke test bench lint format lock clean help assignments grade broken
+.PHONY: book test bench lint format lock clean help assignments grade broken
 
 help:
 	@echo "make book   - set up, execute every chapter, write _build/html/index.html"

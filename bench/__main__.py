@@ -172,20 +172,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def book_runs(section: dict | None) -> list[dict]:
-    """The runs a recorded book section holds (one, in the format before runs were kept)."""
-    if not section:
-        return []
-    if "runs" in section:
-        return section["runs"]
-    return [
-        {
-            "full_build": section["full_build"],
-            "cached_rebuild": section["cached_rebuild"],
-            "chapter_seconds": section["full_mode_chapter_seconds"],
-            "chapter_peak_rss_mib": section.get("full_mode_chapter_peak_rss_mib", {}),
-            "commit": section.get("commit", ""),
-        }
-    ]
+    """The runs a recorded book section holds."""
+    return section["runs"] if section else []
 
 
 if __name__ == "__main__":

@@ -199,18 +199,11 @@ def test_book_runs_accumulate_per_chapter():
     assert book["full_mode_chapter_peak_rss_mib"] == {"a": 3200.0, "b": 700.0}
 
 
-def test_a_book_section_in_the_older_format_is_one_run():
+def test_book_runs_are_read_from_a_recorded_section():
     from bench.__main__ import book_runs
 
-    old = {
-        "full_build": {"seconds": 1.0},
-        "cached_rebuild": {"seconds": 0.5},
-        "full_mode_chapter_seconds": {"a": 1.0},
-        "commit": "abc1234",
-    }
-    (run,) = book_runs(old)
-    assert run["chapter_seconds"] == {"a": 1.0} and run["chapter_peak_rss_mib"] == {}
-    assert run["commit"] == "abc1234"
+    run = {"full_build": {"seconds": 1.0}, "chapter_seconds": {"a": 1.0}, "commit": "abc1234"}
+    assert book_runs({"runs": [run], "full_build": {"seconds": 1.0}}) == [run]
     assert book_runs(None) == []
 
 

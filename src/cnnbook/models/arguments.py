@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from keras import layers
+
 POOLINGS = (None, "avg", "max")
 
 
@@ -116,8 +118,6 @@ def top(include_top, classes, pooling) -> None:
 
 def global_pooling(x, pooling: str | None):
     """``x`` pooled over height and width as ``pooling`` says (``None``: the map itself)."""
-    from keras import layers
-
     if pooling == "avg":
         return layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if pooling == "max":

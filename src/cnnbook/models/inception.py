@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
+from cnnbook.inspection import keras_layer_mults
 from cnnbook.models import arguments
 from cnnbook.models.arguments import global_pooling
 
@@ -269,7 +270,6 @@ def compare_with_table1(model) -> list[dict]:
     units of 1,024 (the unit the paper's "K" appears to use), the paper's "params" in K,
     multiplications in millions read from the layers, the paper's "ops" in M.
     """
-    from cnnbook.inspection import keras_layer_mults  # costs is plain Python; no cycle at import
 
     rows = []
     for row in GOOGLENET_TABLE1:
