@@ -166,8 +166,10 @@ def sync(names: list[str], check: bool = False) -> list[str]:
             nbformat.write(fresh_page, scratch)
             format_notebook(scratch)
             fresh_page = nbformat.read(scratch, as_version=4)
-            if not page.exists() or _cell_view(nbformat.read(page, as_version=4)) != _cell_view(
-                fresh_page
+            current_page = nbformat.read(page, as_version=4) if page.exists() else None
+            if current_page is None or (current_page.metadata, _cell_view(current_page)) != (
+                fresh_page.metadata,
+                _cell_view(fresh_page),
             ):
                 stale.append(str(page.relative_to(ROOT)))
                 if not check:
