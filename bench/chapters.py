@@ -105,8 +105,7 @@ def run_measured(
 
 
 def toc_notebooks() -> list[Path]:
-    sys.path.insert(0, str(ROOT / "tools"))
-    from nbconventions import toc_notebooks as listed
+    from tools.nbconventions import toc_notebooks as listed
 
     return listed()
 

@@ -3,7 +3,8 @@
 import nbformat
 import pytest
 from conftest import ROOT, printed_numbers, prose_numbers
-from nbconventions import data_and_training_problems, problems, toc_notebooks
+
+from tools.nbconventions import data_and_training_problems, problems, toc_notebooks
 
 NOTEBOOKS = [str(p.relative_to(ROOT)) for p in toc_notebooks()]
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from nbconventions import toc_notebooks
+
+from tools.nbconventions import toc_notebooks
 
 NOTEBOOKS = [str(p.relative_to(ROOT)) for p in toc_notebooks()]
 SANITIZERS = Path(__file__).with_name("nbval-sanitize.cfg")

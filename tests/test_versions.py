@@ -7,10 +7,10 @@ import tomllib
 
 import yaml
 from conftest import ROOT
-from nbconventions import book_version, bootstrap_source, repository_url
 from packaging.requirements import Requirement
 
 import cnnbook
+from tools.nbconventions import book_version, bootstrap_source, repository_url
 
 
 def lock_pins() -> dict[str, str]:

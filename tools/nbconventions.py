@@ -1,9 +1,9 @@
 """The book's notebook conventions: one canonical bootstrap cell, stripped outputs, tidy metadata,
 and the data and training rules of CONTRIBUTING.md (rules 5 and 6).
 
-    python tools/nbconventions.py format [NOTEBOOK ...]   # rewrite in place (default: every
+    python -m tools.nbconventions format [NOTEBOOK ...]   # rewrite in place (default: every
                                                           # chapter and instructor notebook)
-    python tools/nbconventions.py check  [NOTEBOOK ...]   # report problems, exit 1 if any
+    python -m tools.nbconventions check  [NOTEBOOK ...]   # report problems, exit 1 if any
 
 Tests import ``problems()`` so that the rules live in one place.
 """
@@ -93,9 +93,7 @@ def problems(path: Path) -> list[str]:
     else:
         first = nb.cells[0]
         if first.source != bootstrap_source(bootstrap_extra(first.source)):
-            found.append(
-                "the bootstrap cell differs from tools/nbconventions.py's (run make format)"
-            )
+            found.append("the bootstrap cell differs from tools.nbconventions's (run make format)")
         if first.metadata.get("tags") != BOOTSTRAP_TAGS:
             found.append(f"the bootstrap cell's tags are not {BOOTSTRAP_TAGS}")
     parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
@@ -174,9 +172,8 @@ def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
     return found
 
 
-def format_notebook(path: Path) -> None:
-    """Strip outputs and noise, and make the first cell the canonical bootstrap."""
-    nb = nbformat.read(path, as_version=4)
+def formatted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` (changed in place) with outputs and noise stripped and the canonical bootstrap."""
     for cell in nb.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}
@@ -200,7 +197,12 @@ def format_notebook(path: Path) -> None:
     if accelerator:
         nb.metadata["accelerator"] = accelerator
     nbformat.validator.normalize(nb)
-    nbformat.write(nb, path)
+    return nb
+
+
+def format_notebook(path: Path) -> None:
+    """``formatted``, in place on disk."""
+    nbformat.write(formatted(nbformat.read(path, as_version=4)), path)
 
 
 def main(argv: list[str]) -> int:
