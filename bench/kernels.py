@@ -113,3 +113,13 @@ def separable(
                 }
             )
     return rows
+
+
+def measure(options, results: dict) -> dict:
+    """The kernels section: both comparisons (smaller sizes with ``options.smoke``)."""
+    small = dict(channels=(16, 64), filter_sizes=(3,)) if options.smoke else {}
+    tiny = {"channels": (64,), "filter_sizes": (5,)} if options.smoke else {}
+    return {
+        "bottleneck": bottleneck(repeats=options.repeats, **tiny),
+        "separable": separable(repeats=options.repeats, **small),
+    }

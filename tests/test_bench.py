@@ -200,11 +200,9 @@ def test_book_runs_accumulate_per_chapter():
 
 
 def test_book_runs_are_read_from_a_recorded_section():
-    from bench.__main__ import book_runs
-
     run = {"full_build": {"seconds": 1.0}, "chapter_seconds": {"a": 1.0}, "commit": "abc1234"}
-    assert book_runs({"runs": [run], "full_build": {"seconds": 1.0}}) == [run]
-    assert book_runs(None) == []
+    assert chapters.recorded_runs({"runs": [run], "full_build": {"seconds": 1.0}}) == [run]
+    assert chapters.recorded_runs(None) == []
 
 
 def test_ci_figures_are_read_from_the_logs_ci_writes():
@@ -221,3 +219,16 @@ def test_ci_figures_are_read_from_the_logs_ci_writes():
     assert ci.parse_book_log("$ jupyter-book build ...\nlog\nexit 0 after 1462.3 s\n") == 1462.3
     assert ci.parse_book_log("no build") is None
     assert ci.parse_ci_log("crashed")["tests"] == {}
+
+
+def test_the_section_table_drives_the_command_line_and_the_report():
+    from bench import sections
+
+    assert len(set(sections.ALL)) == len(sections.ALL)
+    assert [s.name for s in sections.to_run(["pipeline"])] == ["models", "pipeline"]
+    assert set(sections.DEFAULT) <= set(sections.ALL) and "ci" not in sections.DEFAULT
+    for section in sections.SECTIONS:  # every measuring function exists (named, not imported)
+        module, function = section.measure.split(":")
+        source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
+        assert f"def {function}(options, results: dict)" in source, section.measure
+        assert section.key in sections.REPORT_ORDER, section.key
