@@ -14,7 +14,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book book-smoke test bench lint format lock clean help assignments grade broken
+.PHONY: book test bench lint format lock clean help assignments grade broken
 
 help:
 	@echo "make book   - set up, execute every chapter, write _build/html/index.html"
@@ -43,7 +43,7 @@ BOOK_OUT := .
 endif
 
 book: $(STAMP)
-	$(BIN)/python tools/vendor_mathjax.py
+	$(BIN)/python -m tools.vendor_mathjax
 	$(BIN)/jupyter-book build -W -n --keep-going --path-output $(BOOK_OUT) .
 	@echo "Open $(BOOK_OUT)/_build/html/index.html"
 
@@ -57,28 +57,28 @@ bench: $(STAMP)
 # Graded assignments (otter-grader): assignments/<name>/<name>.ipynb -> _build/assignments/<name>/
 # student/ (hand out) and autograder/<name>-autograder.zip (hidden tests). See tools/assignments.py.
 assignments: $(STAMP)
-	$(BIN)/python tools/assignments.py build
+	$(BIN)/python -m tools.assignments build
 
 # Grades every notebook or otter zip under SUBMISSIONS with `otter run` (no Docker); a student is
 # the first folder under SUBMISSIONS. One CSV row per student and question.
 GRADES ?= _build/grades.csv
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python tools/assignments.py grade "$(SUBMISSIONS)" --out "$(GRADES)"
+	$(BIN)/python -m tools.assignments grade "$(SUBMISSIONS)" --out "$(GRADES)"
 
 # The project's deliberately wrong solutions (tests/assignments/broken/), with the solution and
 # the blank notebook, graded as submissions: each should lose points on the question it names.
 # Smoke sizes (a few batches): what the tests catch does not depend on how long a model trains.
 broken: assignments
-	$(BIN)/python tools/assignments.py broken --out _build/broken
-	CNNBOOK_SMOKE=1 $(BIN)/python tools/assignments.py grade _build/broken --out _build/broken-grades.csv
+	$(BIN)/python -m tools.assignments broken --out _build/broken
+	CNNBOOK_SMOKE=1 $(BIN)/python -m tools.assignments grade _build/broken --out _build/broken-grades.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 format: $(STAMP)
-	$(BIN)/python tools/nbconventions.py format
+	$(BIN)/python -m tools.nbconventions format
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -105,8 +105,7 @@ def run_measured(
 
 
 def toc_notebooks() -> list[Path]:
-    sys.path.insert(0, str(ROOT / "tools"))
-    from nbconventions import toc_notebooks as listed
+    from tools.nbconventions import toc_notebooks as listed
 
     return listed()
 
@@ -265,3 +264,35 @@ def attribute_kernels(executions: dict[str, dict], kernels: list[dict]) -> dict[
         if overlaps[name] > 0:
             peaks[name] = max(peaks[name] or 0.0, kernel["peak_rss_mib"])
     return peaks
+
+
+def _measure_chapters(mode: str, options, results: dict) -> dict:
+    """Every chapter in ``mode``; the other mode's rows recorded earlier are kept."""
+    old = [r for r in results.get("chapters", {}).get("rows", []) if r["mode"] != mode]
+    return {"rows": old + chapter_runs(mode, repeats=options.chapter_repeats)}
+
+
+def measure_smoke(options, results: dict) -> dict:
+    return _measure_chapters("smoke", options, results)
+
+
+def measure_full(options, results: dict) -> dict:
+    return _measure_chapters("full", options, results)
+
+
+def recorded_runs(section: dict | None) -> list[dict]:
+    """The runs a recorded book section holds."""
+    return section["runs"] if section else []
+
+
+def measure_book(options, results: dict) -> dict:
+    """One more pair of book builds, with the earlier runs of the same chapters and code."""
+    from bench import machine
+
+    runs = recorded_runs(results.get("book"))
+    previous = [run for run in runs if machine.same_book_inputs(run.get("commit", ""))]
+    if previous:
+        print(f"[bench] book: keeping {len(previous)} earlier run(s) of the same chapters")
+    book = book_builds(previous=previous)
+    book["runs"][-1]["commit"] = options.commit
+    return book

@@ -86,3 +86,8 @@ def fresh_clone_ci(shared: Path, timeout: float = 90 * 60) -> dict:
         return figures
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(options, results: dict) -> dict:
+    """``.ci/run`` on a fresh clone, with the offline sources beside this checkout."""
+    return fresh_clone_ci(ROOT.parent / "shared")

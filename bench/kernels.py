@@ -7,8 +7,8 @@ the appendix explains why (memory traffic, kernel efficiency, fixed overheads).
 
 from __future__ import annotations
 
-from cnnbook import costs
-from cnnbook.evaluation import time_call
+from cnnbook import costs, inspection
+from cnnbook.timing import time_call
 
 
 def _forward_timer(layers, input_shape, batch):
@@ -49,8 +49,8 @@ def bottleneck(
                 batch,
             )
             cost = costs.bottleneck_cost(n, n_c_prev, f, n_out, n_mid)
-            counted_direct = sum(costs.keras_layer_mults(layer) for layer in direct.layers)
-            counted_reduced = sum(costs.keras_layer_mults(layer) for layer in reduced.layers)
+            counted_direct = sum(inspection.keras_layer_mults(layer) for layer in direct.layers)
+            counted_reduced = sum(inspection.keras_layer_mults(layer) for layer in reduced.layers)
             if (counted_direct, counted_reduced) != (cost.direct, cost.bottleneck):
                 raise AssertionError("cost formula and Keras layer count disagree")
             t_direct = time_call(run_direct, repeats=repeats, warmup=2)
@@ -113,3 +113,13 @@ def separable(
                 }
             )
     return rows
+
+
+def measure(options, results: dict) -> dict:
+    """The kernels section: both comparisons (smaller sizes with ``options.smoke``)."""
+    small = dict(channels=(16, 64), filter_sizes=(3,)) if options.smoke else {}
+    tiny = {"channels": (64,), "filter_sizes": (5,)} if options.smoke else {}
+    return {
+        "bottleneck": bottleneck(repeats=options.repeats, **tiny),
+        "separable": separable(repeats=options.repeats, **small),
+    }

@@ -120,7 +120,7 @@ def matmul_peak(size: int = 2048, repeats: int = 7) -> dict:
     """
     import tensorflow as tf
 
-    from cnnbook.evaluation import time_call
+    from cnnbook.timing import time_call
 
     a = tf.random.normal((size, size), seed=1)
     b = tf.random.normal((size, size), seed=2)

@@ -13,7 +13,7 @@ import math
 import statistics
 import time
 
-from cnnbook import costs
+from cnnbook import inspection
 
 # (name, our builder, keras.applications class, input size)
 PAIRS = (
@@ -34,7 +34,7 @@ def _builder(spec: str):
 
 def forward_mults(model) -> int:
     """Multiplications of one forward pass of one image, counted over the built layers."""
-    return sum(costs.keras_layer_mults(layer) for layer in model.layers)
+    return sum(inspection.keras_layer_mults(layer) for layer in model.layers)
 
 
 def _compiled(model):
@@ -265,3 +265,34 @@ def autotune_wait(steps: int = 4, repeats: int = 5, size: int = 64) -> dict:
         row["median"] = statistics.median(row["seconds"])
         row["median_after_last_step"] = statistics.median(row["after_last_step"])
     return {"model": "ResNet-50", "input": size, "batch": BATCH, "steps": steps} | out
+
+
+def measure_throughput(options, results: dict) -> dict:
+    """The models section: training throughput, the matmul peak, the fraction achieved."""
+    from bench import machine
+
+    throughput = training_throughput(
+        steps=2 if options.smoke else 10,
+        repeats=options.repeats,
+        seconds=0 if options.smoke else 6.0,
+    )
+    peak = machine.matmul_peak(size=512 if options.smoke else 2048, repeats=options.repeats)
+    return {
+        "throughput": throughput,
+        "matmul_peak": peak,
+        "achieved": achieved_fraction(throughput, peak),
+    }
+
+
+def measure_autotune(options, results: dict) -> dict:
+    return autotune_wait(repeats=options.repeats)
+
+
+def measure_acceleration(options, results: dict) -> dict:
+    """Mixed precision and XLA against float32, and the choice made for this machine."""
+    from cnnbook import acceleration
+
+    # Few steps: float16 on a CPU is emulated and very slow.
+    rows = acceleration_effect(steps=2 if options.smoke else 6, repeats=min(options.repeats, 3))
+    decision = acceleration.choose(acceleration.detect())
+    return {"rows": rows, "decision": decision.reason}

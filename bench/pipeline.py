@@ -75,3 +75,17 @@ def throughput(image_dir, size: int = 64, epochs: int = 4) -> dict:
         out[name]["median"] = statistics.median(out[name]["later_epochs"])
     out["tuned_over_naive"] = out["tuned"]["median"] / out["naive"]["median"]
     return out
+
+
+def measure(options, results: dict) -> dict:
+    """The pipeline section, against the ResNet-50 throughput of the models section."""
+    from cnnbook.data import locate
+
+    source = locate("sign-language-digits")
+    measured = throughput(source.image_dir, size=64, epochs=3 if options.smoke else 4)
+    consumes = next(r for r in results["models"]["throughput"] if r["model"] == "ResNet-50")
+    measured["model_consumes"] = consumes["median_ours"]
+    measured["model"] = f"ResNet-50 (ours) at {consumes['input']}x{consumes['input']}"
+    measured["tuned_over_model"] = measured["tuned"]["median"] / consumes["median_ours"]
+    measured["data"] = source.name
+    return measured

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from fullbook import locked
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT / "tools"))
 
 # The whole suite runs in smoke mode, offline, with the local sources when they exist.
 os.environ["CNNBOOK_SMOKE"] = "1"

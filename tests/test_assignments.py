@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from nbconventions import problems
 
-from assignments import (
+from cnnbook.assignments import NAMES, install_tests, public_tests
+from tools.assignments import (
     OTTER_ONLY_TAG,
     autograder_zip,
     book_page,
@@ -37,7 +37,7 @@ from assignments import (
     sync,
     with_mistake,
 )
-from cnnbook.assignments import NAMES, install_tests, public_tests
+from tools.nbconventions import problems
 
 ASSIGNMENTS = [name for name in NAMES if master(name).exists()]
 BROKEN = ROOT / "tests" / "assignments" / "broken"
@@ -140,7 +140,7 @@ def test_instructor_notebook_follows_the_conventions(name):
 @pytest.mark.xdist_group("assignments-sync")
 def test_packaged_public_tests_and_book_pages_are_in_step_with_the_instructor_notebooks():
     stale = sync(ASSIGNMENTS, check=True)
-    assert not stale, f"run `python tools/assignments.py sync`: out of step: {stale}"
+    assert not stale, f"run `python -m tools.assignments sync`: out of step: {stale}"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -199,19 +199,10 @@ def test_book_runs_accumulate_per_chapter():
     assert book["full_mode_chapter_peak_rss_mib"] == {"a": 3200.0, "b": 700.0}
 
 
-def test_a_book_section_in_the_older_format_is_one_run():
-    from bench.__main__ import book_runs
-
-    old = {
-        "full_build": {"seconds": 1.0},
-        "cached_rebuild": {"seconds": 0.5},
-        "full_mode_chapter_seconds": {"a": 1.0},
-        "commit": "abc1234",
-    }
-    (run,) = book_runs(old)
-    assert run["chapter_seconds"] == {"a": 1.0} and run["chapter_peak_rss_mib"] == {}
-    assert run["commit"] == "abc1234"
-    assert book_runs(None) == []
+def test_book_runs_are_read_from_a_recorded_section():
+    run = {"full_build": {"seconds": 1.0}, "chapter_seconds": {"a": 1.0}, "commit": "abc1234"}
+    assert chapters.recorded_runs({"runs": [run], "full_build": {"seconds": 1.0}}) == [run]
+    assert chapters.recorded_runs(None) == []
 
 
 def test_ci_figures_are_read_from_the_logs_ci_writes():
@@ -228,3 +219,16 @@ def test_ci_figures_are_read_from_the_logs_ci_writes():
     assert ci.parse_book_log("$ jupyter-book build ...\nlog\nexit 0 after 1462.3 s\n") == 1462.3
     assert ci.parse_book_log("no build") is None
     assert ci.parse_ci_log("crashed")["tests"] == {}
+
+
+def test_the_section_table_drives_the_command_line_and_the_report():
+    from bench import sections
+
+    assert len(set(sections.ALL)) == len(sections.ALL)
+    assert [s.name for s in sections.to_run(["pipeline"])] == ["models", "pipeline"]
+    assert set(sections.DEFAULT) <= set(sections.ALL) and "ci" not in sections.DEFAULT
+    for section in sections.SECTIONS:  # every measuring function exists (named, not imported)
+        module, function = section.measure.split(":")
+        source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
+        assert f"def {function}(options, results: dict)" in source, section.measure
+        assert section.key in sections.REPORT_ORDER, section.key

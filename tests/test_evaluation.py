@@ -1,4 +1,4 @@
-"""cnnbook.evaluation: 10-crop, ensembles, accuracy and timing."""
+"""cnnbook.evaluation: 10-crop, ensembles and accuracy."""
 
 import numpy as np
 import pytest
@@ -94,28 +94,3 @@ def test_accuracy():
     assert evaluation.accuracy(probabilities, [0, 1, 1, 1]) == 0.75
     with pytest.raises(ValueError):
         evaluation.accuracy(probabilities, [0, 1])
-
-
-def test_time_call_runs_warmup_then_repeats_and_summarises():
-    calls = []
-    timing = evaluation.time_call(lambda: calls.append(1), repeats=4, warmup=2)
-    assert len(calls) == 6
-    assert len(timing.seconds) == 4
-    assert timing.low <= timing.median <= timing.high
-    assert "median" in str(timing) and "4 runs" in str(timing)
-    with pytest.raises(ValueError):
-        evaluation.time_call(lambda: None, repeats=0)
-
-
-def test_timing_median_spread_and_ratio():
-    slow = evaluation.Timing((3.0, 1.0, 2.0))
-    fast = evaluation.Timing((0.5, 0.5, 0.4))
-    assert slow.median == 2.0
-    assert slow.spread == pytest.approx(1.0)
-    assert evaluation.ratio(slow, fast) == pytest.approx(4.0)
-
-
-def test_format_seconds():
-    assert evaluation.format_seconds(2.345) == "2.35 s"
-    assert evaluation.format_seconds(0.0123) == "12.3 ms"
-    assert evaluation.format_seconds(0.0000456) == "46 us"

@@ -100,7 +100,7 @@ def test_lenet5_modern_variant_has_61706_parameters():
 
 
 def test_lenet5_original_flavour_uses_tanh_and_average_pooling():
-    model = lenet5(activation="tanh", pooling="average")
+    model = lenet5(activation="tanh", subsampling="average")
     assert model.count_params() == 61_706
     assert {type(layer).__name__ for layer in model.layers if "pool" in layer.name} == {
         "AveragePooling2D"
@@ -225,11 +225,11 @@ def test_malformed_input_shape_is_a_clear_error(shape):
 
 
 def test_bad_options_are_clear_errors():
-    with pytest.raises(ValueError, match="pooling must be 'max' or 'average'"):
-        lenet5(pooling="avg")
+    with pytest.raises(ValueError, match=r"subsampling must be one of \('max', 'average'\)"):
+        lenet5(subsampling="avg")
     with pytest.raises(ValueError, match="not a Keras activation"):
         lenet5(activation="squash")
     with pytest.raises(ValueError, match="dropout must be a rate"):
         alexnet(dropout=1.0)
-    with pytest.raises(ValueError, match="pooling must be None, 'avg' or 'max'"):
+    with pytest.raises(ValueError, match=r"pooling must be one of \(None, 'avg', 'max'\)"):
         vgg16(include_top=False, pooling="mean")

@@ -129,9 +129,9 @@ def test_efficientnet_bad_input():
     inputs = keras.Input((8, 8, 16))
     with pytest.raises(ValueError, match="3x3 or 5x5"):
         mbconv_block(inputs, 16, kernel_size=7)
-    with pytest.raises(ValueError, match="stride must be 1 or 2"):
+    with pytest.raises(ValueError, match=r"stride must be one of \(1, 2\)"):
         mbconv_block(inputs, 16, stride=3)
-    with pytest.raises(ValueError, match="drop_rate must lie"):
+    with pytest.raises(ValueError, match=r"drop_rate must be a rate in \[0, 1\)"):
         mbconv_block(inputs, 16, drop_rate=1.0)
     with pytest.raises(ValueError, match="classes must be a positive integer"):
         efficientnet("B0", classes=0)

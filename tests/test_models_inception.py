@@ -14,8 +14,8 @@ from cnnbook.costs import (
     dense_params,
     inception_module_mults,
     inception_module_params,
-    keras_layer_mults,
 )
+from cnnbook.inspection import keras_layer_mults
 from cnnbook.models.inception import (
     GOOGLENET_TABLE1,
     compare_with_table1,

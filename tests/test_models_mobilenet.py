@@ -129,15 +129,15 @@ def test_make_divisible_rounds_to_multiples_of_eight():
 
 def test_bad_input_raises_clear_errors():
     inputs = keras.Input((8, 8, 16))
-    with pytest.raises(ValueError, match="stride must be 1 or 2"):
+    with pytest.raises(ValueError, match=r"stride must be one of \(1, 2\)"):
         inverted_residual_block(inputs, 6, 16, 3)
     with pytest.raises(ValueError, match="expansion must be a positive integer"):
         inverted_residual_block(inputs, 0, 16, 1)
     with pytest.raises(ValueError, match="filters must be a positive integer"):
         depthwise_separable_block(inputs, 0)
-    with pytest.raises(ValueError, match="at least 32x32"):
+    with pytest.raises(ValueError, match="at least 32 pixels"):
         mobilenet_v2(input_shape=(16, 16, 3))
-    with pytest.raises(ValueError, match="alpha must be positive"):
+    with pytest.raises(ValueError, match="alpha must be a positive number"):
         mobilenet_v1(alpha=0)
     with pytest.raises(ValueError, match="classes must be a positive integer"):
         mobilenet_v2(classes=0)

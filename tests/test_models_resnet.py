@@ -41,14 +41,18 @@ def test_resnet50_matches_keras_applications(ours50, keras50):
     assert ours == theirs
 
 
-def test_resnet50_signs_variant_and_headless():
+def test_resnet50_signs_variant_and_headless_as_keras():
     assert resnet50(input_shape=(64, 64, 3), classes=6).count_params() == 23_600_006
-    base = resnet50(input_shape=(64, 64, 3), include_top=False)
+    base = resnet50(input_shape=(64, 64, 3), include_top=False, pooling="avg")
     reference = keras.applications.ResNet50(
         weights=None, include_top=False, pooling="avg", input_shape=(64, 64, 3)
     )
     assert base.count_params() == reference.count_params()
     assert base.output.shape == (None, 2048)
+    # Without the top and without pooling: the last stage's map, as Keras returns it.
+    feature_map = resnet50(input_shape=(64, 64, 3), include_top=False)
+    assert feature_map.output.shape == (None, 2, 2, 2048)
+    assert feature_map.count_params() == reference.count_params()
 
 
 def test_resnet50_stages(ours50):

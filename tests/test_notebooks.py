@@ -3,7 +3,8 @@
 import nbformat
 import pytest
 from conftest import ROOT, printed_numbers, prose_numbers
-from nbconventions import problems, toc_notebooks
+
+from tools.nbconventions import data_and_training_problems, problems, toc_notebooks
 
 NOTEBOOKS = [str(p.relative_to(ROOT)) for p in toc_notebooks()]
 
@@ -16,6 +17,34 @@ def test_every_chapter_notebook_is_in_the_toc():
 @pytest.mark.parametrize("relpath", NOTEBOOKS)
 def test_conventions(relpath):
     assert problems(ROOT / relpath) == []
+
+
+GPU = {"accelerator": "GPU"}
+CURVES = "learning_curves(history)"
+
+
+@pytest.mark.parametrize(
+    ("sources", "metadata", "expected"),
+    [
+        (["model.fit(x, epochs=3, verbose=2)", CURVES], GPU, []),
+        (["model.fit(x, epochs=3)", CURVES], GPU, ["verbose=2"]),
+        (["model.fit(x, epochs=3, verbose=1)", CURVES], GPU, ["verbose=2"]),
+        (["model.fit(x, epochs=3, verbose=0)", CURVES], {}, ['"accelerator": "GPU"']),
+        (["model.fit(x, epochs=3, verbose=0)"], GPU, ["no learning curves"]),
+        (["model.fit(x, epochs=3, verbose=0)", 'ax.set_xlabel("epoch")'], GPU, []),
+        (["model.fit(x, epochs=1, verbose=0)"], {}, []),  # one epoch: nothing to plot
+        (["clf.fit(features, labels)"], {}, []),  # scikit-learn's fit
+        (["d = without_autotune(tf.data.Dataset.from_tensor_slices((x, y)).batch(8))"], {}, []),
+        (["d = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)"], {}, ["without_autotune"]),
+        (["(x, y), _ = keras.datasets.mnist.load_data()"], {}, ["keras.datasets"]),
+        (["%timeit f()"], {}, []),  # IPython syntax: skipped, not an error
+    ],
+)
+def test_the_data_and_training_rules_are_read_from_the_code(sources, metadata, expected):
+    found = data_and_training_problems(sources, metadata)
+    assert len(found) == len(expected), found
+    for problem, fragment in zip(found, expected, strict=True):
+        assert fragment in problem, found
 
 
 @pytest.mark.parametrize("relpath", NOTEBOOKS)

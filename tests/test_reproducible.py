@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from nbconventions import toc_notebooks
+
+from tools.nbconventions import toc_notebooks
 
 NOTEBOOKS = [str(p.relative_to(ROOT)) for p in toc_notebooks()]
 SANITIZERS = Path(__file__).with_name("nbval-sanitize.cfg")
@@ -106,6 +107,11 @@ def test_nbval_fails_a_changed_result_and_passes_a_changed_timing(tmp_path):
     source = "print('1 epoch in 2.5 s, 800 images/s')"
     nbformat.write(_notebook_printing(source, "1 epoch in 1.9 s, 1,020 images/s\n"), timing)
     assert nbval(timing, tmp_path).returncode == 0
+    # A speed right-aligned in a column: a wider number comes with fewer padding spaces.
+    column = tmp_path / "column.ipynb"
+    source = "print(f\"{'parallel map':14s} {812.0:8,.0f} images/s\")"
+    nbformat.write(_notebook_printing(source, "parallel map     12,406 images/s\n"), column)
+    assert nbval(column, tmp_path).returncode == 0
 
 
 def test_few_outputs_are_exempt():

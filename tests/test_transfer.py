@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from cnnbook import transfer  # noqa: E402
+from cnnbook import inspection, transfer  # noqa: E402
 
 RNG = np.random.default_rng(0)
 
@@ -37,13 +37,13 @@ def test_frozen_base_weights_unchanged_after_training_the_head():
     head = transfer.new_head(base.output_shape[1:], 3, seed=0)
     model = transfer.classifier_on_base(base, head)
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
-    before_base = transfer.weights_snapshot(base)
-    before_head = transfer.weights_snapshot(head)
+    before_base = inspection.weights_snapshot(base)
+    before_head = inspection.weights_snapshot(head)
     x = RNG.uniform(0, 255, (16, 16, 16, 3)).astype("float32")
     model.fit(x, RNG.integers(0, 3, 16), epochs=2, batch_size=4, verbose=0)
-    assert transfer.max_weight_change(before_base, base) == 0.0  # moving statistics too
-    assert transfer.max_weight_change(before_head, head) > 0.0  # the head did learn
-    assert transfer.trainable_summary(model)["trainable"] == 8 * 3 + 3
+    assert inspection.max_weight_change(before_base, base) == 0.0  # moving statistics too
+    assert inspection.max_weight_change(before_head, head) > 0.0  # the head did learn
+    assert inspection.trainable_summary(model)["trainable"] == 8 * 3 + 3
 
 
 def test_frozen_batchnorm_runs_in_inference_mode_and_unfrozen_does_not():
@@ -80,21 +80,21 @@ def test_trainable_weights_at_each_fine_tuning_depth(mobilenet):
     assert n_top == 11  # 8 layers of block_16, then Conv_1, Conv_1_bn, out_relu
 
     transfer.unfreeze_top(mobilenet, 0)
-    assert transfer.trainable_summary(mobilenet)["trainable"] == 0
+    assert inspection.trainable_summary(mobilenet)["trainable"] == 0
 
     transfer.unfreeze_top(mobilenet, n_top)
-    assert transfer.trainable_summary(mobilenet)["trainable"] == convs
-    assert transfer.trainable_summary(mobilenet)["trainable_tensors"] == 4
+    assert inspection.trainable_summary(mobilenet)["trainable"] == convs
+    assert inspection.trainable_summary(mobilenet)["trainable_tensors"] == 4
 
     transfer.unfreeze_top(mobilenet, n_top, keep_batchnorm_frozen=False)
-    assert transfer.trainable_summary(mobilenet)["trainable"] == convs + batchnorm
+    assert inspection.trainable_summary(mobilenet)["trainable"] == convs + batchnorm
 
     transfer.unfreeze_top(mobilenet, None, keep_batchnorm_frozen=False)
-    assert transfer.trainable_summary(mobilenet)["trainable"] == sum(
+    assert inspection.trainable_summary(mobilenet)["trainable"] == sum(
         int(np.prod(w.shape)) for w in mobilenet.weights if "moving" not in w.path
     )
     transfer.unfreeze_top(mobilenet, None)
-    everything = transfer.trainable_summary(mobilenet)["trainable"]
+    everything = inspection.trainable_summary(mobilenet)["trainable"]
     bn_params = sum(
         layer.count_params() // 2
         for layer in mobilenet.layers
@@ -105,7 +105,7 @@ def test_trainable_weights_at_each_fine_tuning_depth(mobilenet):
     counts = []
     for name in ("block_16_expand", "block_13_expand", "block_6_expand", "Conv1"):
         transfer.unfreeze_top(mobilenet, transfer.layers_from(mobilenet, name))
-        counts.append(transfer.trainable_summary(mobilenet)["trainable"])
+        counts.append(inspection.trainable_summary(mobilenet)["trainable"])
     assert counts == sorted(counts) and len(set(counts)) == 4
     with pytest.raises(ValueError):
         transfer.unfreeze_top(mobilenet, len(mobilenet.layers) + 1)
@@ -156,8 +156,8 @@ def test_head_trained_on_features_gives_the_same_predictions_in_the_full_model()
 
 def test_weight_layers_counts_kernels_only():
     vgg_conv = keras.applications.VGG16(weights=None, include_top=False)
-    assert transfer.weight_layers(vgg_conv) == 13
-    assert transfer.weight_layers(tiny_base()) == 2
+    assert inspection.weight_layers(vgg_conv) == 13
+    assert inspection.weight_layers(tiny_base()) == 2
 
 
 def test_restart_resets_weights_and_optimizer_but_not_the_learning_rate():

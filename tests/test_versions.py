@@ -7,10 +7,10 @@ import tomllib
 
 import yaml
 from conftest import ROOT
-from nbconventions import book_version, bootstrap_source, repository_url
 from packaging.requirements import Requirement
 
 import cnnbook
+from tools.nbconventions import book_version, bootstrap_source, repository_url
 
 
 def lock_pins() -> dict[str, str]:
@@ -84,3 +84,66 @@ def test_citation_file_carries_the_book_version():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert str(citation["version"]) == cnnbook.__version__
     assert citation["repository-code"] == repository_url()
+
+
+def _distribution_closure(requirements: list[str]) -> set[str]:
+    """The distributions ``requirements`` install, with everything they depend on."""
+    from importlib import metadata
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    seen: set[str] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        requirement = todo.pop()
+        name = norm(requirement.name)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            wanted = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in wanted:
+            nested = Requirement(line)
+            extras = requirement.extras or {""}
+            if nested.marker is None or any(
+                nested.marker.evaluate({"extra": extra}) for extra in extras
+            ):
+                todo.append(nested)
+    return seen
+
+
+def test_the_book_extra_installs_every_module_the_tests_tools_and_bench_import():
+    """pip install -e ".[cpu,grading,book]" gives all that `make test` imports, pytest's -n too."""
+    import ast
+    import sys
+    from importlib import metadata
+
+    project = pyproject()["project"]
+    extras = project["optional-dependencies"]
+    declared = [*project["dependencies"], *extras["cpu"], *extras["grading"], *extras["book"]]
+    installed = _distribution_closure(declared)
+    addopts = pyproject()["tool"]["pytest"]["ini_options"]["addopts"]
+    if re.search(r"(^|\s)-n\s", addopts):
+        assert "pytest-xdist" in installed, "addopts runs pytest -n: declare pytest-xdist"
+    local = {"cnnbook", "conftest", "fullbook", "assignments", "nbconventions", "bench"}
+    local |= {p.stem for p in (ROOT / "tests").glob("*.py")} | {"cnnbook_book", "tools"}
+    providers = metadata.packages_distributions()
+    missing = {}
+    for folder in ("tests", "tools", "bench"):
+        for path in (ROOT / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for top in {n.split(".")[0] for n in names}:
+                    if top in local or top in sys.stdlib_module_names:
+                        continue
+                    dists = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(top, [])}
+                    if not dists & installed:
+                        missing.setdefault(top, set()).add(f"{folder}/{path.name}")
+    assert not missing, f"imported but not installed by cnnbook[cpu,grading,book]: {missing}"

@@ -1,23 +1,23 @@
 """The graded assignments: generate them from the instructor notebooks, and grade submissions.
 
-    python tools/assignments.py build [--out DIR] [--no-run-tests] [NAME ...]
+    python -m tools.assignments build [--out DIR] [--no-run-tests] [NAME ...]
         otter assign each instructor notebook assignments/<name>/<name>.ipynb into
         DIR/<name>/student (the notebook to hand out, with its public tests) and
         DIR/<name>/autograder (<name>-autograder.zip, with the hidden tests);
         DIR defaults to _build/assignments
-    python tools/assignments.py sync [NAME ...]
+    python -m tools.assignments sync [NAME ...]
         regenerate what the repository keeps in step with the instructor notebooks: the public
         tests packaged in src/cnnbook/assignments/<name>/tests and the book page
         chapters/assignments/<name>.ipynb
-    python tools/assignments.py check [NAME ...]
+    python -m tools.assignments check [NAME ...]
         exit 1 if `sync` would change anything
-    python tools/assignments.py grade SUBMISSIONS [--autograders DIR] [--out CSV] [--jobs N]
+    python -m tools.assignments grade SUBMISSIONS [--autograders DIR] [--out CSV] [--jobs N]
                                       [--cell-timeout S] [--timeout S]
         grade every notebook (or otter zip) under SUBMISSIONS with `otter run` (no Docker) and
         write one CSV row per student and question. A student is the first folder under
         SUBMISSIONS (SUBMISSIONS/<student>/...) or, for files directly in it, the file name.
         Relative paths are taken from the folder the command is run in.
-    python tools/assignments.py broken [--autograders DIR] [--out DIR] [NAME ...]
+    python -m tools.assignments broken [--autograders DIR] [--out DIR] [NAME ...]
         write submissions to grade: for each deliberately broken solution
         tests/assignments/broken/<name>/<case>.py, the solution notebook with that mistake
         (DIR/<name>.<case>/<name>.ipynb), and the solution itself and the blank student
@@ -50,14 +50,10 @@ from pathlib import Path
 
 import nbformat
 
+from cnnbook.assignments import NAMES
+from tools.nbconventions import formatted
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "src"))
-
-from nbconventions import format_notebook  # noqa: E402
-
-from cnnbook.assignments import NAMES  # noqa: E402
-
 MASTERS = ROOT / "assignments"
 PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
 CHAPTERS = ROOT / "chapters" / "assignments"
@@ -161,18 +157,16 @@ def sync(names: list[str], check: bool = False) -> list[str]:
                     for file, text in fresh.items():
                         (packaged / file).write_text(text)
             page = CHAPTERS / f"{name}.ipynb"
-            fresh_page = book_page(name)
-            scratch = Path(tmp) / f"{name}.ipynb"
-            nbformat.write(fresh_page, scratch)
-            format_notebook(scratch)
-            fresh_page = nbformat.read(scratch, as_version=4)
-            if not page.exists() or _cell_view(nbformat.read(page, as_version=4)) != _cell_view(
-                fresh_page
+            fresh_page = formatted(book_page(name))
+            current_page = nbformat.read(page, as_version=4) if page.exists() else None
+            if current_page is None or (current_page.metadata, _cell_view(current_page)) != (
+                fresh_page.metadata,
+                _cell_view(fresh_page),
             ):
                 stale.append(str(page.relative_to(ROOT)))
                 if not check:
                     page.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(scratch, page)
+                    nbformat.write(fresh_page, page)
     return stale
 
 

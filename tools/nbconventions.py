@@ -1,13 +1,16 @@
-"""The book's notebook conventions: one canonical bootstrap cell, stripped outputs, tidy metadata.
+"""The book's notebook conventions: one canonical bootstrap cell, stripped outputs, tidy metadata,
+and the data and training rules of CONTRIBUTING.md (rules 5 and 6).
 
-    python tools/nbconventions.py format [NOTEBOOK ...]   # rewrite in place (default: all chapters)
-    python tools/nbconventions.py check  [NOTEBOOK ...]   # report problems, exit 1 if any
+    python -m tools.nbconventions format [NOTEBOOK ...]   # rewrite in place (default: every
+                                                          # chapter and instructor notebook)
+    python -m tools.nbconventions check  [NOTEBOOK ...]   # report problems, exit 1 if any
 
 Tests import ``problems()`` so that the rules live in one place.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -90,9 +93,7 @@ def problems(path: Path) -> list[str]:
     else:
         first = nb.cells[0]
         if first.source != bootstrap_source(bootstrap_extra(first.source)):
-            found.append(
-                "the bootstrap cell differs from tools/nbconventions.py's (run make format)"
-            )
+            found.append("the bootstrap cell differs from tools.nbconventions's (run make format)")
         if first.metadata.get("tags") != BOOTSTRAP_TAGS:
             found.append(f"the bootstrap cell's tags are not {BOOTSTRAP_TAGS}")
     parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
@@ -100,6 +101,7 @@ def problems(path: Path) -> list[str]:
         found.append(f"expected one cell tagged 'parameters', found {len(parameters)}")
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         found.append("kernelspec is not python3")
+    found += data_and_training_problems([c.source for c in code], nb.metadata)
     if is_chapter(path):
         headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         for heading in REQUIRED_HEADINGS:
@@ -108,9 +110,70 @@ def problems(path: Path) -> list[str]:
     return found
 
 
-def format_notebook(path: Path) -> None:
-    """Strip outputs and noise, and make the first cell the canonical bootstrap."""
-    nb = nbformat.read(path, as_version=4)
+def _called(node: ast.Call) -> str:
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+
+
+def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
+    """CONTRIBUTING.md's rules 5 and 6, read from the code cells' syntax trees.
+
+    Data comes through ``cnnbook.data`` (no ``keras.datasets``); a ``tf.data`` pipeline a
+    notebook builds itself is wrapped in ``without_autotune(...)``; Keras's ``fit`` (a call with
+    ``epochs=``) prints one line per epoch or nothing (``verbose=2`` or ``0``); a notebook that
+    trains for several epochs opens on a GPU in Colab (``"accelerator": "GPU"``) and shows
+    learning curves (``cnnbook.plots.learning_curves``, or a plot with an "epoch" axis).
+    """
+    found, several_epochs, curves = [], False, False
+    for source in sources:
+        if "keras.datasets" in source:
+            found.append("uses keras.datasets: load data through cnnbook.data")
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a cell with IPython syntax: nothing to read here
+            continue
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _called(node)
+            if name == "learning_curves" or (
+                name in ("set_xlabel", "xlabel")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and str(node.args[0].value).startswith("epoch")
+            ):
+                curves = True
+            if name == "from_tensor_slices":
+                up = node
+                while up in parents and not (
+                    isinstance(up, ast.Call) and _called(up) == "without_autotune"
+                ):
+                    up = parents[up]
+                if not (isinstance(up, ast.Call) and _called(up) == "without_autotune"):
+                    found.append(
+                        "builds a tf.data pipeline without cnnbook.data.without_autotune(...): "
+                        f"{ast.unparse(node)[:60]}"
+                    )
+            if name == "fit":
+                keywords = {k.arg: k.value for k in node.keywords}
+                if "epochs" not in keywords:
+                    continue  # not Keras's fit (scikit-learn's, say)
+                verbose = keywords.get("verbose")
+                if verbose is None or (
+                    isinstance(verbose, ast.Constant) and verbose.value not in (0, 2)
+                ):
+                    found.append(f"Keras fit without verbose=2 (or 0): {ast.unparse(node)[:60]}")
+                epochs = keywords["epochs"]
+                several_epochs |= not (isinstance(epochs, ast.Constant) and epochs.value == 1)
+    if several_epochs and metadata.get("accelerator") != "GPU":
+        found.append('trains for several epochs but its metadata lacks "accelerator": "GPU"')
+    if several_epochs and not curves:
+        found.append("trains for several epochs but shows no learning curves")
+    return found
+
+
+def formatted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` (changed in place) with outputs and noise stripped and the canonical bootstrap."""
     for cell in nb.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}
@@ -134,14 +197,22 @@ def format_notebook(path: Path) -> None:
     if accelerator:
         nb.metadata["accelerator"] = accelerator
     nbformat.validator.normalize(nb)
-    nbformat.write(nb, path)
+    return nb
+
+
+def format_notebook(path: Path) -> None:
+    """``formatted``, in place on disk."""
+    nbformat.write(formatted(nbformat.read(path, as_version=4)), path)
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("format", "check"):
         print(__doc__)
         return 2
-    targets = [Path(a).resolve() for a in argv[1:]] or sorted(ROOT.glob("chapters/**/*.ipynb"))
+    targets = [Path(a).resolve() for a in argv[1:]] or [
+        *sorted(ROOT.glob("chapters/**/*.ipynb")),
+        *sorted(ROOT.glob("assignments/*/*.ipynb")),
+    ]
     status = 0
     for path in targets:
         if argv[0] == "format":

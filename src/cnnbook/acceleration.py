@@ -16,6 +16,7 @@ compiles only when every layer supports XLA, and the random augmentation layers 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 # Tensor cores (fast float16 matrix products) arrived with compute capability 7.0 (Volta).
@@ -75,8 +76,6 @@ def configure(verbose: bool = True) -> Acceleration:
     loss; Keras wraps the optimiser in a ``LossScaleOptimizer`` so small float16 gradients do
     not underflow.
     """
-    import os
-
     import keras
 
     decision = choose(detect())

@@ -6,7 +6,6 @@ it against Keras layers (a second, independent count) and a chapter can print it
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 
@@ -106,68 +105,6 @@ def bottleneck_cost(n: int, n_c_prev: int, f: int, n_c: int, n_mid: int) -> Bott
         reduce=pointwise_mults(n, n_c_prev, n_mid),
         expand=conv_mults(n, f, n_mid, n_c),
     )
-
-
-def keras_layer_mults(layer) -> int:
-    """Multiplications of one built Keras conv/dense layer, read from its weights and output shape.
-
-    An independent count: it uses the layer's real kernel shape and output shape, not our formulas.
-    """
-    kernel = getattr(layer, "kernel", None)
-    if kernel is None:
-        kernel = getattr(layer, "depthwise_kernel", None)
-    if kernel is None:
-        return 0
-    out = layer.output.shape
-    positions = math.prod(d for d in out[1:-1] if d is not None)
-    k = tuple(kernel.shape)
-    cls = type(layer).__name__
-    if cls == "DepthwiseConv2D":  # (f, f, n_c, multiplier)
-        return positions * math.prod(k)
-    if cls == "Dense":
-        return positions * k[0] * k[1]
-    return positions * math.prod(k)  # Conv2D: (f, f, n_c_prev, n_c)
-
-
-def layer_table(model) -> list[dict]:
-    """One row per layer of a built Keras model: name, type, output shape, size, parameters."""
-    rows = []
-    for layer in model.layers:
-        shape = layer.output.shape if hasattr(layer, "output") else None
-        dims = tuple(d for d in shape[1:]) if shape is not None else ()
-        rows.append(
-            {
-                "layer": layer.name,
-                "type": type(layer).__name__,
-                "output shape": "x".join(str(d) for d in dims),
-                "activations": math.prod(dims) if dims and None not in dims else None,
-                "parameters": layer.count_params(),
-                "multiplications": keras_layer_mults(layer),
-            }
-        )
-    return rows
-
-
-def format_table(rows: list[dict]) -> str:
-    """A plain-text table with thousands separators, for printing in a chapter."""
-    if not rows:
-        return ""
-    columns = list(rows[0])
-
-    def cell(value):
-        if isinstance(value, int):
-            return f"{value:,}"
-        if isinstance(value, float):
-            return f"{value:.3g}"
-        return "" if value is None else str(value)
-
-    cells = [[cell(row[c]) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in cells:
-        lines.append("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
-    return "\n".join(lines)
 
 
 def _inception_branches(n_c_prev: int, filters) -> list[tuple[int, int, int]]:

@@ -1,18 +1,13 @@
-"""Evaluation tricks from benchmark papers, and honest timing.
+"""Evaluation tricks from benchmark papers (timing is ``cnnbook.timing``).
 
 - ``ten_crop``: the centre and the four corner crops of each image, plus their mirror images
   (the "10-crop" testing of AlexNet and VGG);
-- ``ensemble_predict``: the average of several models' predicted probabilities;
-- ``time_call``: the median and spread of repeated timings, so that one slow run on a busy
-  machine does not decide a comparison.
+- ``ensemble_predict``: the average of several models' predicted probabilities.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -97,60 +92,3 @@ def accuracy(probabilities, labels) -> float:
     if len(probabilities) != len(labels):
         raise ValueError(f"{len(probabilities)} predictions for {len(labels)} labels")
     return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Repeated wall-clock timings of one operation, in seconds."""
-
-    seconds: tuple[float, ...]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
-
-    @property
-    def low(self) -> float:
-        return min(self.seconds)
-
-    @property
-    def high(self) -> float:
-        return max(self.seconds)
-
-    @property
-    def spread(self) -> float:
-        """(slowest - fastest) / median: 0.1 means the runs differed by 10% of the median."""
-        return (self.high - self.low) / self.median if self.median > 0 else 0.0
-
-    def __str__(self) -> str:
-        return (
-            f"median {format_seconds(self.median)} over {len(self.seconds)} runs "
-            f"(fastest {format_seconds(self.low)}, slowest {format_seconds(self.high)})"
-        )
-
-
-def format_seconds(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
-
-
-def time_call(function: Callable[[], object], repeats: int = 5, warmup: int = 1) -> Timing:
-    """Time ``function()`` ``repeats`` times after ``warmup`` untimed calls (tracing, caches)."""
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    for _ in range(warmup):
-        function()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - start)
-    return Timing(tuple(seconds))
-
-
-def ratio(slow: Timing, fast: Timing) -> float:
-    """How many times longer ``slow`` takes than ``fast``, by their medians."""
-    return slow.median / fast.median

@@ -53,20 +53,6 @@ def image_grid(images, titles=None, columns: int = 8, cmap=None, size: float = 1
     return fig
 
 
-def show_filters(kernel, title: str | None = None, columns: int = 8):
-    """Show each output channel of a conv kernel (f, f, n_c_prev, n_c), averaged over inputs."""
-    kernel = np.asarray(kernel)
-    maps = [kernel[:, :, :, i].mean(axis=2) for i in range(kernel.shape[-1])]
-    fig = image_grid(
-        [(m - m.min()) / (np.ptp(m) or 1) for m in maps],
-        titles=[f"filter {i}" for i in range(len(maps))],
-        columns=min(columns, len(maps)),
-        cmap="gray",
-        title=title,
-    )
-    return fig
-
-
 def feature_maps(activations, title: str | None = None, columns: int = 8, limit: int = 16):
     """Show the first ``limit`` channels of one activation volume (h, w, c)."""
     activations = np.asarray(activations)

@@ -95,16 +95,12 @@ def _native_stderr_silenced():
         os.close(devnull)
 
 
-last_report: RuntimeReport | None = None
-
-
 def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     """Prepare a chapter: quiet logs, offline weights, fixed seeds; print the runtime.
 
-    Call it once, in the bootstrap cell, before importing TensorFlow or Keras. The report is kept
-    in ``cnnbook.runtime.last_report``.
+    Call it once, in the bootstrap cell, before importing TensorFlow or Keras (the log settings
+    must be in place before TensorFlow loads, hence the imports inside).
     """
-    global last_report
     from cnnbook import __version__
     from cnnbook.weights import seed_keras_home
 
@@ -130,4 +126,3 @@ def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     )
     if verbose:
         print("\n".join(report.lines()))
-    last_report = report

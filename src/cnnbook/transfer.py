@@ -21,8 +21,6 @@ import numpy as np
 
 from cnnbook.data.pipelines import arrays_dataset
 
-WEIGHT_LAYERS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
-
 
 def mobilenet_v2_preprocess(images):
     """Pixels 0..255 -> -1..1, the input scaling MobileNetV2 was trained with."""
@@ -145,44 +143,6 @@ def split_at(base: keras.Model, name: str) -> tuple[keras.Model, keras.Model]:
     bottom = keras.Model(base.input, cut, name=f"{base.name}_to_{name}")
     top = keras.Model(cut, base.output, name=f"{base.name}_after_{name}")
     return bottom, top
-
-
-def weight_layers(model: keras.Model) -> int:
-    """Layers with a learned kernel (convolutions and dense layers): how papers count depth."""
-    count = 0
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            count += weight_layers(layer)
-        elif type(layer).__name__ in WEIGHT_LAYERS:
-            count += 1
-    return count
-
-
-def count_params(weights) -> int:
-    return int(sum(np.prod(w.shape) for w in weights))
-
-
-def trainable_summary(model: keras.Model) -> dict[str, int]:
-    """Trainable and frozen parameter counts, and the number of trainable weight tensors."""
-    return {
-        "trainable": count_params(model.trainable_weights),
-        "non_trainable": count_params(model.non_trainable_weights),
-        "trainable_tensors": len(model.trainable_weights),
-    }
-
-
-def weights_snapshot(model: keras.Model) -> list[np.ndarray]:
-    """A copy of every weight of ``model`` (trainable or not), to compare before and after."""
-    return [np.array(w.numpy()) for w in model.weights]
-
-
-def max_weight_change(before: list[np.ndarray], model: keras.Model) -> float:
-    """Largest absolute change of any weight of ``model`` since ``weights_snapshot``."""
-    after = model.weights
-    if len(after) != len(before):
-        raise ValueError("the model's weight list changed length since the snapshot")
-    changes = (np.abs(a.numpy() - b).max() for a, b in zip(after, before, strict=True))
-    return float(max(changes, default=0.0))
 
 
 def reset_optimizer(optimizer) -> None:

@@ -1,7 +1,8 @@
 """The classic networks: LeNet-5, AlexNet, VGG-16 and VGG-19.
 
 Each builder returns an uncompiled Keras functional model and takes the keyword arguments of
-``keras.applications`` (``input_shape``, ``classes``, ``include_top``). Channels come last.
+``keras.applications`` (``include_top``, ``input_shape``, ``pooling``, ``classes``; see
+``cnnbook.models.arguments``). Channels come last. Taught in the *Classic networks* chapter.
 
 - ``lenet5``: LeCun, Bottou, Bengio and Haffner (1998), "Gradient-Based Learning Applied to
   Document Recognition", Proceedings of the IEEE 86(11), doi:10.1109/5.726791.
@@ -17,6 +18,8 @@ import keras
 from keras import layers, ops
 
 from cnnbook.costs import conv_output_size
+from cnnbook.models import arguments
+from cnnbook.models.arguments import global_pooling
 
 # Filters per convolution in each of VGG's five stages (configurations D and E of the paper).
 VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
@@ -27,48 +30,6 @@ VGG19_STAGES = (
     (512, 512, 512, 512),
     (512, 512, 512, 512),
 )
-
-
-def _check_classes(classes, include_top: bool) -> None:
-    if include_top and (isinstance(classes, bool) or not isinstance(classes, int) or classes < 1):
-        raise ValueError(f"classes must be a positive integer (number of outputs), got {classes!r}")
-
-
-def _check_input(input_shape, network: str, minimum: int, spatial) -> tuple[int, int, int]:
-    """A channels-last (height, width, channels) shape, large enough for ``network``.
-
-    ``spatial(n)`` follows one side through the network and raises ValueError when it vanishes;
-    ``minimum`` is the smallest side that survives, quoted in the message.
-    """
-    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
-    if (
-        shape is None
-        or len(shape) != 3
-        or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in shape)
-    ):
-        raise ValueError(
-            f"input_shape must be (height, width, channels) with positive integers, "
-            f"got {input_shape!r}"
-        )
-    for side in shape[:2]:
-        try:
-            spatial(side)
-        except ValueError:
-            raise ValueError(
-                f"input_shape {shape} is too small for {network}: height and width must be at "
-                f"least {minimum} pixels"
-            ) from None
-    return shape
-
-
-def _smallest_side(spatial) -> int:
-    n = 1
-    while True:
-        try:
-            spatial(n)
-            return n
-        except ValueError:
-            n += 1
 
 
 def _lenet5_side(n: int) -> int:
@@ -91,24 +52,14 @@ def _vgg_side(n: int) -> int:
     return n
 
 
-def _pooled_output(x, include_top: bool, pooling: str | None):
-    if include_top:
-        return x
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="global_average_pooling")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="global_max_pooling")(x)
-    if pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
-    return x
-
-
 def lenet5(
+    *,
+    include_top: bool = True,
     input_shape=(32, 32, 1),
+    pooling: str | None = None,
     classes: int = 10,
     activation: str = "relu",
-    pooling: str = "max",
-    include_top: bool = True,
+    subsampling: str = "max",
     name: str = "lenet5",
 ) -> keras.Model:
     """LeNet-5 (LeCun, Bottou, Bengio and Haffner, 1998).
@@ -118,24 +69,24 @@ def lenet5(
 
     The layer sizes of the paper: C1 six 5x5 filters (valid), S2 2x2 subsampling, C3 sixteen
     5x5 filters (valid), S4 2x2 subsampling, then 120, 84 and ``classes`` units. With the
-    defaults (ReLU, max pooling, softmax) this is the modern variant with 61,706 parameters.
+    defaults (ReLU, max subsampling, softmax) this is the modern variant with 61,706 parameters.
+    Without the top it returns S4's feature map (``pooling``: pooled over height and width).
 
-    ``activation="tanh", pooling="average"`` gives the original flavour: squashing
+    ``activation="tanh", subsampling="average"`` gives the original flavour: squashing
     non-linearities and averaging subsampling. It is still a simplification of the paper, which
     also gave each subsampling map a trainable weight and bias followed by a sigmoid, wired C3
     to only some of S2's maps (a fixed connection table, to save computation and break
     symmetry) and ended in radial-basis-function units instead of a softmax.
     """
-    shape = _check_input(input_shape, "LeNet-5", _smallest_side(_lenet5_side), _lenet5_side)
-    _check_classes(classes, include_top)
+    shape = arguments.input_shape(input_shape, "LeNet-5", side=_lenet5_side)
+    arguments.top(include_top, classes, pooling)
     pools = {"max": layers.MaxPooling2D, "average": layers.AveragePooling2D}
-    if pooling not in pools:
-        raise ValueError(f"pooling must be 'max' or 'average', got {pooling!r}")
+    arguments.one_of("subsampling", subsampling, tuple(pools))
     try:
         keras.activations.get(activation)
     except ValueError:
         raise ValueError(f"activation {activation!r} is not a Keras activation") from None
-    pool = pools[pooling]
+    pool = pools[subsampling]
 
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Conv2D(6, 5, activation=activation, name="c1_conv")(inputs)
@@ -147,6 +98,8 @@ def lenet5(
         x = layers.Dense(120, activation=activation, name="c5_dense")(x)
         x = layers.Dense(84, activation=activation, name="f6_dense")(x)
         x = layers.Dense(classes, activation="softmax", name="predictions")(x)
+    else:
+        x = global_pooling(x, pooling)
     return keras.Model(inputs, x, name=name)
 
 
@@ -180,13 +133,14 @@ class LocalResponseNormalization(layers.Layer):
 
 
 def alexnet(
-    input_shape=(227, 227, 3),
-    classes: int = 1000,
+    *,
     include_top: bool = True,
+    input_shape=(227, 227, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
     lrn: bool = False,
     grouped: bool = False,
     dropout: float = 0.5,
-    pooling: str | None = None,
     name: str = "alexnet",
 ) -> keras.Model:
     """AlexNet (Krizhevsky, Sutskever and Hinton, 2012), as one stream.
@@ -205,10 +159,9 @@ def alexnet(
     local response normalisation after the first two convolutions, as in the paper; later
     networks dropped it (Simonyan and Zisserman 2014 found that it did not help).
     """
-    shape = _check_input(input_shape, "AlexNet", _smallest_side(_alexnet_side), _alexnet_side)
-    _check_classes(classes, include_top)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+    shape = arguments.input_shape(input_shape, "AlexNet", side=_alexnet_side)
+    arguments.top(include_top, classes, pooling)
+    arguments.rate("dropout", dropout)
     groups = 2 if grouped else 1
 
     inputs = keras.Input(shape=shape, name="image")
@@ -231,13 +184,14 @@ def alexnet(
         x = layers.Dropout(dropout, name="dropout7")(x)
         x = layers.Dense(4096, activation="relu", name="fc7")(x)
         x = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    x = _pooled_output(x, include_top, pooling)
+    else:
+        x = global_pooling(x, pooling)
     return keras.Model(inputs, x, name=name)
 
 
 def _vgg(stages, network, input_shape, classes, include_top, pooling, name):
-    shape = _check_input(input_shape, network, _smallest_side(_vgg_side), _vgg_side)
-    _check_classes(classes, include_top)
+    shape = arguments.input_shape(input_shape, network, side=_vgg_side)
+    arguments.top(include_top, classes, pooling)
     inputs = keras.Input(shape=shape, name="image")
     x = inputs
     # Layer names follow keras.applications, so its ImageNet weights load by name.
@@ -252,15 +206,17 @@ def _vgg(stages, network, input_shape, classes, include_top, pooling, name):
         x = layers.Dense(4096, activation="relu", name="fc1")(x)
         x = layers.Dense(4096, activation="relu", name="fc2")(x)
         x = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    x = _pooled_output(x, include_top, pooling)
+    else:
+        x = global_pooling(x, pooling)
     return keras.Model(inputs, x, name=name)
 
 
 def vgg16(
-    input_shape=(224, 224, 3),
-    classes: int = 1000,
+    *,
     include_top: bool = True,
+    input_shape=(224, 224, 3),
     pooling: str | None = None,
+    classes: int = 1000,
     name: str = "vgg16",
 ) -> keras.Model:
     """VGG-16, configuration D of Simonyan and Zisserman (2014).
@@ -278,10 +234,11 @@ def vgg16(
 
 
 def vgg19(
-    input_shape=(224, 224, 3),
-    classes: int = 1000,
+    *,
     include_top: bool = True,
+    input_shape=(224, 224, 3),
     pooling: str | None = None,
+    classes: int = 1000,
     name: str = "vgg19",
 ) -> keras.Model:
     """VGG-19, configuration E of Simonyan and Zisserman (2014).

@@ -12,6 +12,8 @@ that the paper's reference code and ``keras.applications.EfficientNetB0..B7`` us
 ``efficientnet`` / ``efficientnet_b0`` ... ``efficientnet_b7`` build the networks from
 ``mbconv_block`` layer for layer as ``keras.applications`` does (equal parameter counts, and
 identical outputs when weights are copied across); ``keras_efficientnet`` returns Keras's own.
+Taught in the *EfficientNet* chapter; the builders take the arguments of
+``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import keras
+from keras import layers
+
+from cnnbook.models import arguments
+from cnnbook.models.arguments import global_pooling
 from cnnbook.models.mobilenet import make_divisible
 
 # The constants found by the paper's small grid search on B0 (phi = 1).
@@ -144,8 +151,6 @@ def stages(name: str) -> list[dict]:
 
 def keras_efficientnet(name: str, include_top: bool = True, **kwargs):
     """``keras.applications.EfficientNet<name>(weights=None, ...)`` at its native resolution."""
-    import keras
-
     c = config(name)
     kwargs.setdefault("input_shape", (c.resolution, c.resolution, 3))
     builder = getattr(keras.applications, f"EfficientNet{c.name}")
@@ -206,8 +211,6 @@ def mbconv_block(
        (stochastic depth, ``drop_rate``) and the residual addition.
     """
     _check_block_args(filters, kernel_size, stride, expansion, se_ratio, drop_rate)
-    from keras import layers
-
     filters_in = x.shape[-1]
     expanded = filters_in * expansion
     inputs = x
@@ -237,20 +240,23 @@ def mbconv_block(
 
 
 def _check_block_args(filters, kernel_size, stride, expansion, se_ratio, drop_rate) -> None:
-    for label, value in (("filters", filters), ("expansion", expansion)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a positive integer, got {value!r}")
-    if kernel_size not in (3, 5):
+    arguments.positive_ints(filters=filters, expansion=expansion)
+    if isinstance(kernel_size, bool) or kernel_size not in (3, 5):
         raise ValueError(f"EfficientNet uses 3x3 or 5x5 depthwise kernels, got {kernel_size!r}")
-    if stride not in (1, 2):
-        raise ValueError(f"stride must be 1 or 2, got {stride!r}")
-    if not 0 <= se_ratio <= 1:
-        raise ValueError(f"se_ratio must lie in [0, 1], got {se_ratio!r}")
-    if not 0 <= drop_rate < 1:
-        raise ValueError(f"drop_rate must lie in [0, 1), got {drop_rate!r}")
+    arguments.one_of("stride", stride, (1, 2))
+    arguments.rate("se_ratio", se_ratio, allow_one=True)
+    arguments.rate("drop_rate", drop_rate)
 
 
-def efficientnet(variant: str = "B0", input_shape=None, classes: int = 1000, include_top=True):
+def efficientnet(
+    variant: str = "B0",
+    *,
+    include_top: bool = True,
+    input_shape=None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    name: str | None = None,
+):
     """EfficientNet-B0 ... B7 (Tan & Le 2019, arXiv:1905.11946), as ``keras.applications``.
 
     B0's stages (``B0_STAGES``) with the variant's depth and width multipliers applied
@@ -262,21 +268,15 @@ def efficientnet(variant: str = "B0", input_shape=None, classes: int = 1000, inc
     to 0..1, then a ``Normalization`` layer subtracts a per-channel mean and divides by a standard
     deviation. Its 7 statistics (mean and variance of 3 channels, and a sample count) are set by
     ``adapt()`` or by loading ImageNet weights; until then they leave the input unchanged. They
-    count as (non-trainable) parameters, in Keras's totals too.
+    count as (non-trainable) parameters, in Keras's totals too. Without the top: the feature
+    map of the head convolution, pooled as ``pooling`` says.
     """
-    import keras
-    from keras import layers
-
     c = config(variant)
     if input_shape is None:
         input_shape = (c.resolution, c.resolution, 3)
-    if len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape must be (height, width, channels), got {tuple(input_shape)!r}"
-        )
-    if not isinstance(classes, int) or classes < 1:
-        raise ValueError(f"classes must be a positive integer, got {classes!r}")
-    inputs = keras.Input(shape=input_shape)
+    shape = arguments.input_shape(input_shape, f"EfficientNet-{c.name}", smallest=32)
+    arguments.top(include_top, classes, pooling)
+    inputs = keras.Input(shape=shape)
     x = layers.Rescaling(1.0 / 255.0, name="rescaling")(inputs)
     x = layers.Normalization(axis=-1, name="normalization")(x)
     x = layers.Conv2D(
@@ -307,44 +307,78 @@ def efficientnet(variant: str = "B0", input_shape=None, classes: int = 1000, inc
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(c.dropout, name="top_dropout")(x)
         x = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, x, name=f"efficientnet{c.name.lower()}")
+    else:
+        x = global_pooling(x, pooling)
+    return keras.Model(inputs, x, name=name or f"efficientnet{c.name.lower()}")
 
 
-def efficientnet_b0(input_shape=(224, 224, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b0(
+    *, include_top: bool = True, input_shape=(224, 224, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B0 (Tan & Le 2019): the searched baseline, 224x224 input."""
-    return efficientnet("B0", input_shape, classes, include_top)
+    return efficientnet(
+        "B0", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b1(input_shape=(240, 240, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b1(
+    *, include_top: bool = True, input_shape=(240, 240, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B1 (Tan & Le 2019): depth 1.1, width 1.0, 240x240 input."""
-    return efficientnet("B1", input_shape, classes, include_top)
+    return efficientnet(
+        "B1", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b2(input_shape=(260, 260, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b2(
+    *, include_top: bool = True, input_shape=(260, 260, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B2 (Tan & Le 2019): depth 1.2, width 1.1, 260x260 input."""
-    return efficientnet("B2", input_shape, classes, include_top)
+    return efficientnet(
+        "B2", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b3(input_shape=(300, 300, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b3(
+    *, include_top: bool = True, input_shape=(300, 300, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B3 (Tan & Le 2019): depth 1.4, width 1.2, 300x300 input."""
-    return efficientnet("B3", input_shape, classes, include_top)
+    return efficientnet(
+        "B3", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b4(input_shape=(380, 380, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b4(
+    *, include_top: bool = True, input_shape=(380, 380, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B4 (Tan & Le 2019): depth 1.8, width 1.4, 380x380 input."""
-    return efficientnet("B4", input_shape, classes, include_top)
+    return efficientnet(
+        "B4", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b5(input_shape=(456, 456, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b5(
+    *, include_top: bool = True, input_shape=(456, 456, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B5 (Tan & Le 2019): depth 2.2, width 1.6, 456x456 input."""
-    return efficientnet("B5", input_shape, classes, include_top)
+    return efficientnet(
+        "B5", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b6(input_shape=(528, 528, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b6(
+    *, include_top: bool = True, input_shape=(528, 528, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B6 (Tan & Le 2019): depth 2.6, width 1.8, 528x528 input."""
-    return efficientnet("B6", input_shape, classes, include_top)
+    return efficientnet(
+        "B6", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )
 
 
-def efficientnet_b7(input_shape=(600, 600, 3), classes: int = 1000, include_top: bool = True):
+def efficientnet_b7(
+    *, include_top: bool = True, input_shape=(600, 600, 3), pooling=None, classes: int = 1000
+):
     """EfficientNet-B7 (Tan & Le 2019): depth 3.1, width 2.0, 600x600 input."""
-    return efficientnet("B7", input_shape, classes, include_top)
+    return efficientnet(
+        "B7", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+    )

@@ -14,6 +14,8 @@ so that a chapter or a test can compare the Keras model with the paper row by ro
 
 Keras has no GoogLeNet in ``keras.applications`` (its ``InceptionV3`` is a later, different
 network), so the parameter count is checked against an independent count from Table 1 instead.
+Taught in the *Inception* chapter; ``googlenet`` takes the arguments of
+``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from dataclasses import dataclass
 
 import keras
 from keras import layers
+
+from cnnbook.inspection import keras_layer_mults
+from cnnbook.models import arguments
+from cnnbook.models.arguments import global_pooling
 
 # The arguments of ``inception_module`` in the order of Table 1's columns.
 MODULE_FIELDS = (
@@ -86,12 +92,6 @@ def table1_filters() -> dict[str, tuple[int, ...]]:
     }
 
 
-def _check_positive_ints(**values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
 def _conv(x, filters: int, size: int, name: str, strides: int = 1):
     """A convolution with 'same' padding and its ReLU (the paper uses ReLU after every conv)."""
     return layers.Conv2D(
@@ -127,7 +127,7 @@ def inception_module(
     Module 3a of Table 1 is ``inception_module(x, 64, 96, 128, 16, 32, 32)``: 28x28x192 in,
     28x28x256 out. Layer names start with ``name``.
     """
-    _check_positive_ints(
+    arguments.positive_ints(
         filters_1x1=filters_1x1,
         filters_3x3_reduce=filters_3x3_reduce,
         filters_3x3=filters_3x3,
@@ -175,10 +175,13 @@ def _size_after_stride_2(n: int, times: int) -> int:
 
 
 def googlenet(
-    input_shape=(224, 224, 3),
-    classes: int = 1000,
+    *,
     include_top: bool = True,
+    input_shape=(224, 224, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
     aux_classifiers: bool = True,
+    name: str = "googlenet",
 ):
     """GoogLeNet, the 22-layer Inception network of Szegedy et al. (2014), Table 1.
 
@@ -201,16 +204,13 @@ def googlenet(
     normalisation layers of the stem are left out (they have no parameters, later Inception
     versions dropped them, and Keras has no such layer); padding is Keras 'same' padding.
 
-    ``include_top=False`` returns the 5b feature map (7x7x1024 at 224x224) and no classifier.
+    ``include_top=False`` returns the 5b feature map (7x7x1024 at 224x224) and no classifier,
+    pooled as ``pooling`` says.
     """
-    if len(tuple(input_shape)) != 3:
-        raise ValueError(
-            f"input_shape must be (height, width, channels), got {tuple(input_shape)!r}"
-        )
-    height, width, channels = input_shape
-    _check_positive_ints(height=height, width=width, channels=channels)
+    shape = arguments.input_shape(input_shape, "GoogLeNet")
+    height, width, _ = shape
+    arguments.top(include_top, classes, pooling)
     if include_top:
-        _check_positive_ints(classes=classes)
         # The auxiliary heads' 5x5 pool needs a 4a/4d map (4 stride-2 steps) of at least 5x5.
         smallest = min(_size_after_stride_2(height, 4), _size_after_stride_2(width, 4))
         if aux_classifiers and smallest < 5:
@@ -220,7 +220,7 @@ def googlenet(
                 f"pass aux_classifiers=False for smaller inputs"
             )
 
-    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    inputs = keras.Input(shape=shape, name="image")
     x = _conv(inputs, 64, 7, "conv1_7x7", strides=2)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
     x = _conv(x, 64, 1, "conv2_3x3_reduce")
@@ -239,13 +239,13 @@ def googlenet(
                 aux_outputs.append(_auxiliary_classifier(x, classes, name=f"aux{number}"))
 
     if not include_top:
-        return keras.Model(inputs, x, name="googlenet")
+        return keras.Model(inputs, global_pooling(x, pooling), name=name)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     x = layers.Dropout(0.4, name="dropout")(x)
     outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
     if aux_outputs:
-        return keras.Model(inputs, [outputs, *aux_outputs], name="googlenet")
-    return keras.Model(inputs, outputs, name="googlenet")
+        return keras.Model(inputs, [outputs, *aux_outputs], name=name)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def _row_prefix(row: Table1Row) -> str | None:
@@ -270,7 +270,6 @@ def compare_with_table1(model) -> list[dict]:
     units of 1,024 (the unit the paper's "K" appears to use), the paper's "params" in K,
     multiplications in millions read from the layers, the paper's "ops" in M.
     """
-    from cnnbook.costs import keras_layer_mults  # costs is plain Python; no cycle at import
 
     rows = []
     for row in GOOGLENET_TABLE1:

@@ -10,13 +10,17 @@ The layers come in the same order, with the same sizes, as ``keras.applications.
 be copied into these models layer by layer. One deliberate simplification: where Keras pads
 explicitly before a stride-2 depthwise convolution (``ZeroPadding2D`` then ``"valid"``), we use
 ``padding="same"``; TensorFlow's "same" pads the same rows and columns (none before, one after
-on even sizes; one on each side on odd sizes), so the outputs are identical.
+on even sizes; one on each side on odd sizes), so the outputs are identical. Taught in the
+*MobileNet* chapter; the builders take the arguments of ``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
 
 import keras
 from keras import layers
+
+from cnnbook.models import arguments
+from cnnbook.models.arguments import global_pooling
 
 BN_EPSILON = 1e-3
 
@@ -54,32 +58,6 @@ V2_BLOCKS = tuple(
 )  # (expansion, filters, stride) per block
 
 
-def _check_stride(stride) -> None:
-    if stride not in (1, 2):
-        raise ValueError(f"stride must be 1 or 2, got {stride!r}")
-
-
-def _check_positive(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def _check_network_args(input_shape, alpha, classes) -> None:
-    if len(input_shape) != 3 or input_shape[-1] is None:
-        raise ValueError(
-            f"input_shape must be (height, width, channels), got {tuple(input_shape)!r}"
-        )
-    height, width = input_shape[0], input_shape[1]
-    if (height is not None and height < 32) or (width is not None and width < 32):
-        raise ValueError(
-            f"MobileNets need images of at least 32x32 pixels (five stride-2 steps), "
-            f"got {height}x{width}"
-        )
-    if not alpha > 0:
-        raise ValueError(f"the width multiplier alpha must be positive, got {alpha!r}")
-    _check_positive("classes", classes)
-
-
 def make_divisible(value: float, divisor: int = 8) -> int:
     """Round a channel count to the nearest multiple of ``divisor``, losing at most 10%.
 
@@ -99,8 +77,8 @@ def depthwise_separable_block(x, filters: int, stride: int = 1, name: str = "sep
     BatchNorm + ReLU6, then a 1x1 convolution to ``filters`` channels + BatchNorm + ReLU6. The
     convolutions have no bias: the BatchNorm after each supplies the shift.
     """
-    _check_positive("filters", filters)
-    _check_stride(stride)
+    arguments.positive_int("filters", filters)
+    arguments.one_of("stride", stride, (1, 2))
     x = layers.DepthwiseConv2D(
         3, strides=stride, padding="same", use_bias=False, name=f"{name}_depthwise"
     )(x)
@@ -121,9 +99,9 @@ def inverted_residual_block(x, expansion: int, filters: int, stride: int, name: 
        on so few channels would destroy information;
     4. the input is added back when the output has its shape (stride 1, same channel count).
     """
-    _check_positive("expansion", expansion)
-    _check_positive("filters", filters)
-    _check_stride(stride)
+    arguments.positive_int("expansion", expansion)
+    arguments.positive_int("filters", filters)
+    arguments.one_of("stride", stride, (1, 2))
     in_channels = x.shape[-1]
     inputs = x
     if expansion != 1:
@@ -147,7 +125,13 @@ def inverted_residual_block(x, expansion: int, filters: int, stride: int, name: 
 
 
 def mobilenet_v1(
-    input_shape=(224, 224, 3), alpha: float = 1.0, classes: int = 1000, include_top: bool = True
+    *,
+    include_top: bool = True,
+    input_shape=(224, 224, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
+    alpha: float = 1.0,
+    name: str = "mobilenet_v1",
 ) -> keras.Model:
     """MobileNet v1 (Howard et al. 2017, arXiv:1704.04861), as ``keras.applications.MobileNet``.
 
@@ -156,8 +140,11 @@ def mobilenet_v1(
     the classifier is a 1x1 convolution on the pooled 1x1x1024 map (the same weights as a dense
     layer) followed by a reshape. ``alpha`` multiplies every layer's channel count.
     """
-    _check_network_args(input_shape, alpha, classes)
-    inputs = keras.Input(shape=input_shape)
+    # Five stride-2 steps: 32 pixels is the least that leaves a map.
+    shape = arguments.input_shape(input_shape, "MobileNet", smallest=32, allow_none=True)
+    arguments.top(include_top, classes, pooling)
+    arguments.positive_number("alpha", alpha)
+    inputs = keras.Input(shape=shape)
     x = layers.Conv2D(int(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1")(
         inputs
     )
@@ -171,11 +158,19 @@ def mobilenet_v1(
         x = layers.Conv2D(classes, 1, name="fc")(x)  # a dense layer on the 1x1 map
         x = layers.Reshape((classes,), name="fc_flat")(x)
         x = layers.Activation("softmax", name="predictions")(x)
-    return keras.Model(inputs, x, name="mobilenet_v1")
+    else:
+        x = global_pooling(x, pooling)
+    return keras.Model(inputs, x, name=name)
 
 
 def mobilenet_v2(
-    input_shape=(224, 224, 3), alpha: float = 1.0, classes: int = 1000, include_top: bool = True
+    *,
+    include_top: bool = True,
+    input_shape=(224, 224, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
+    alpha: float = 1.0,
+    name: str = "mobilenet_v2",
 ) -> keras.Model:
     """MobileNet v2 (Sandler et al. 2018, arXiv:1801.04381), as ``keras.applications.MobileNetV2``.
 
@@ -184,8 +179,11 @@ def mobilenet_v2(
     pooling and a dense softmax classifier. ``alpha`` scales the channel counts (rounded to
     multiples of 8); the last 1x1 convolution only grows, never shrinks, with ``alpha``.
     """
-    _check_network_args(input_shape, alpha, classes)
-    inputs = keras.Input(shape=input_shape)
+    # Five stride-2 steps: 32 pixels is the least that leaves a map.
+    shape = arguments.input_shape(input_shape, "MobileNet", smallest=32, allow_none=True)
+    arguments.top(include_top, classes, pooling)
+    arguments.positive_number("alpha", alpha)
+    inputs = keras.Input(shape=shape)
     x = layers.Conv2D(
         make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1"
     )(inputs)
@@ -202,4 +200,6 @@ def mobilenet_v2(
     if include_top:
         x = layers.GlobalAveragePooling2D(name="pool")(x)
         x = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, x, name="mobilenet_v2")
+    else:
+        x = global_pooling(x, pooling)
+    return keras.Model(inputs, x, name=name)

@@ -12,13 +12,18 @@ shapes differ, the shortcut is a projection ``W_s a[l]``: a learned 1x1 convolut
 The bottleneck builders ``identity_block`` and ``convolutional_block`` follow
 ``keras.applications.ResNet50`` layer for layer (convolutions with biases, batch normalisation
 with epsilon 1.001e-5, the stride on the first 1x1 convolution), so that ``resnet50`` has exactly
-the parameters Keras's ResNet-50 has.
+the parameters Keras's ResNet-50 has. The blocks are taught in the *Residual networks* chapter
+and its assignment, ResNet-34/50 in *Why ResNets work*; the builders take the arguments of
+``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
 
 import keras
 from keras import layers
+
+from cnnbook.models import arguments
+from cnnbook.models.arguments import global_pooling
 
 BN_EPSILON = 1.001e-5  # what keras.applications.ResNet50 uses
 SHORTCUTS = ("projection", "zeros")
@@ -27,19 +32,17 @@ SHORTCUTS = ("projection", "zeros")
 BN_MOMENTUM_SMALL = 0.9
 
 
-def _check_positive(**values) -> None:
-    for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
 def _check_filters(filters, count: int) -> None:
-    if len(filters) != count:
+    if (
+        isinstance(filters, (str, bytes))
+        or not hasattr(filters, "__len__")
+        or len(filters) != count
+    ):
         raise ValueError(
             f"filters must list {count} channel counts (1x1, f x f, 1x1), got {filters!r}"
         )
     for value in filters:
-        _check_positive(filters=value)
+        arguments.positive_int("filters", value)
 
 
 def _channels(X) -> int:
@@ -96,7 +99,7 @@ def identity_block(X, f, filters, initializer="glorot_uniform", *, name=None):
         initializer: kernel initializer of every convolution.
         name: optional prefix for the layers' names.
     """
-    _check_positive(f=f)
+    arguments.positive_ints(f=f)
     _check_filters(filters, 3)
     F3 = filters[2]
     if _channels(X) != F3:
@@ -124,7 +127,7 @@ def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform", *, nam
         initializer: kernel initializer of every convolution.
         name: optional prefix for the layers' names.
     """
-    _check_positive(f=f, s=s)
+    arguments.positive_ints(f=f, s=s)
     _check_filters(filters, 3)
     F3 = filters[2]
     shortcut = _conv(F3, 1, s, initializer, name, "0")(X)
@@ -142,7 +145,7 @@ class ZeroPadShortcut(layers.Layer):
 
     def __init__(self, channels: int, stride: int = 2, **kwargs):
         super().__init__(**kwargs)
-        _check_positive(channels=channels, stride=stride)
+        arguments.positive_ints(channels=channels, stride=stride)
         self.channels = channels
         self.stride = stride
 
@@ -189,9 +192,8 @@ def basic_block(
     shortcut and gives the matching block of a *plain* network: the same layers, no addition.
     ``bn_momentum`` is the batch normalisation layers' moving-average momentum.
     """
-    _check_positive(filters=filters, s=s)
-    if shortcut not in SHORTCUTS:
-        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
+    arguments.positive_ints(filters=filters, s=s)
+    arguments.one_of("shortcut", shortcut, SHORTCUTS)
     a_prev = X
     X = _conv(filters, 3, s, initializer, name, "1", "same", use_bias)(X)
     X = _bn(name, "1", bn_momentum)(X)
@@ -215,12 +217,6 @@ def basic_block(
     return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
 
 
-def _check_top(input_shape, classes) -> None:
-    if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    _check_positive(classes=classes)
-
-
 def _stem(inputs, use_bias, initializer):
     """7x7/2 convolution with 64 filters, BN, ReLU, 3x3/2 max pooling (conv1 and pool1)."""
     X = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -233,24 +229,30 @@ def _stem(inputs, use_bias, initializer):
     return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(X)
 
 
-def _top(X, inputs, classes, include_top, name):
-    X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
+def _top(X, inputs, classes, include_top, pooling, name):
     if include_top:
+        X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
         X = layers.Dense(classes, activation="softmax", name="predictions")(X)
+    else:
+        X = global_pooling(X, pooling)
     return keras.Model(inputs, X, name=name)
 
 
-def resnet50(input_shape=(224, 224, 3), classes=1000, include_top=True):
+def resnet50(
+    *, include_top=True, input_shape=(224, 224, 3), pooling=None, classes=1000, name="resnet50"
+):
     """ResNet-50 of He et al. (2015), Table 1, arXiv:1512.03385, as ``keras.applications`` has it.
 
     Stem (7x7/2 conv, 3x3/2 max pool), then four stages of bottleneck blocks, 3, 4, 6 and 3 of
     them, with (64, 64, 256), (128, 128, 512), (256, 256, 1024), (512, 512, 2048) channels; the
     first block of each stage has a projection shortcut and (from stage 3 on) stride 2. Global
     average pooling and a softmax layer end it. With 224x224x3 inputs and 1,000 classes it has
-    25,636,712 parameters, as ``keras.applications.ResNet50(weights=None)``.
+    25,636,712 parameters, as ``keras.applications.ResNet50(weights=None)``. Without the top it
+    returns the last stage's feature map (7x7x2048 at 224x224), pooled as ``pooling`` says.
     """
-    _check_top(input_shape, classes)
-    inputs = keras.Input(shape=input_shape)
+    shape = arguments.input_shape(input_shape, "ResNet-50", smallest=32)
+    arguments.top(include_top, classes, pooling)
+    inputs = keras.Input(shape=shape)
     X = _stem(inputs, use_bias=True, initializer="glorot_uniform")
     stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
     for stage, (width, blocks, stride) in enumerate(stages, start=2):
@@ -258,22 +260,30 @@ def resnet50(input_shape=(224, 224, 3), classes=1000, include_top=True):
         X = convolutional_block(X, 3, filters, s=stride, name=f"conv{stage}_block1")
         for block in range(2, blocks + 1):
             X = identity_block(X, 3, filters, name=f"conv{stage}_block{block}")
-    return _top(X, inputs, classes, include_top, "resnet50")
+    return _top(X, inputs, classes, include_top, pooling, name)
 
 
-def resnet34(input_shape=(224, 224, 3), classes=1000, include_top=True, shortcut="projection"):
+def resnet34(
+    *,
+    include_top=True,
+    input_shape=(224, 224, 3),
+    pooling=None,
+    classes=1000,
+    shortcut="projection",
+    name="resnet34",
+):
     """ResNet-34 of He et al. (2015), Table 1, arXiv:1512.03385.
 
     Stem as in ResNet-50, then four stages of basic blocks (two 3x3 convolutions), 3, 4, 6 and 3
     of them, with 64, 128, 256 and 512 channels; convolutions without biases (batch
     normalisation follows each). Where a stage starts, the shortcut is a projection (option B,
     the default: 21,797,672 parameters at 1,000 classes, as torchvision's resnet34) or zero
-    padding (``shortcut="zeros"``, option A).
+    padding (``shortcut="zeros"``, option A). Without the top: as ``resnet50``.
     """
-    _check_top(input_shape, classes)
-    if shortcut not in SHORTCUTS:
-        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
-    inputs = keras.Input(shape=input_shape)
+    shape = arguments.input_shape(input_shape, "ResNet-34", smallest=32)
+    arguments.top(include_top, classes, pooling)
+    arguments.one_of("shortcut", shortcut, SHORTCUTS)
+    inputs = keras.Input(shape=shape)
     X = _stem(inputs, use_bias=False, initializer="he_normal")
     stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
     for stage, (width, blocks, stride) in enumerate(stages, start=2):
@@ -285,21 +295,26 @@ def resnet34(input_shape=(224, 224, 3), classes=1000, include_top=True, shortcut
                 shortcut=shortcut,
                 name=f"conv{stage}_block{block}",
             )
-    return _top(X, inputs, classes, include_top, "resnet34")
+    return _top(X, inputs, classes, include_top, pooling, name)
 
 
-def _cifar_network(depth, input_shape, classes, widths, residual, shortcut, name):
+def _cifar_network(
+    depth, include_top, input_shape, pooling, classes, widths, residual, shortcut, name
+):
     """The 6n+2-layer networks of He et al. (2015), Section 4.2, with or without shortcuts."""
-    _check_top(input_shape, classes)
-    if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
+    shape = arguments.input_shape(input_shape, name, smallest=4)
+    arguments.top(include_top, classes, pooling)
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
         raise ValueError(
             f"depth must be 6n + 2 for a whole number n >= 1 (8, 14, 20, 26, 32, ...), "
             f"got {depth!r}"
         )
-    if len(widths) != 3:
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) != 3:
         raise ValueError(f"widths must give the channels of the 3 stages, got {widths!r}")
+    for width in widths:
+        arguments.positive_int("widths", width)
     n = (depth - 2) // 6
-    inputs = keras.Input(shape=input_shape)
+    inputs = keras.Input(shape=shape)
     X = layers.Conv2D(
         widths[0], 3, padding="same", use_bias=False, kernel_initializer="he_normal", name="conv1"
     )(inputs)
@@ -318,12 +333,13 @@ def _cifar_network(depth, input_shape, classes, widths, residual, shortcut, name
                 bn_momentum=BN_MOMENTUM_SMALL,
                 name=f"stage{stage}_block{block}",
             )
-    X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
-    X = layers.Dense(classes, activation="softmax", name="predictions")(X)
-    return keras.Model(inputs, X, name=f"{name}{depth}")
+    return _top(X, inputs, classes, include_top, pooling, f"{name}{depth}")
 
 
-def plain_network(depth, input_shape=(32, 32, 3), classes=10, widths=(16, 32, 64)):
+def plain_network(
+    depth, *, include_top=True, input_shape=(32, 32, 3), pooling=None, classes=10,
+    widths=(16, 32, 64),
+):  # fmt: skip
     """A plain network of ``depth`` = 6n + 2 weighted layers (He et al., 2015, Section 4.2).
 
     A 3x3 convolution, then 3 stages of 2n 3x3 convolutions with ``widths`` channels (the
@@ -331,21 +347,25 @@ def plain_network(depth, input_shape=(32, 32, 3), classes=10, widths=(16, 32, 64
     normalisation after every convolution. Exactly the layers of ``residual_network(depth)``
     with option-A shortcuts, without the shortcuts, so both have the same parameters.
     """
-    return _cifar_network(depth, input_shape, classes, widths, False, "zeros", "plain")
+    return _cifar_network(
+        depth, include_top, input_shape, pooling, classes, widths, False, "zeros", "plain"
+    )
 
 
 def residual_network(
-    depth, input_shape=(32, 32, 3), classes=10, widths=(16, 32, 64), shortcut="zeros"
-):
+    depth, *, include_top=True, input_shape=(32, 32, 3), pooling=None, classes=10,
+    widths=(16, 32, 64), shortcut="zeros",
+):  # fmt: skip
     """The residual twin of ``plain_network``: a shortcut around every pair of 3x3 convolutions.
 
     He et al. (2015), Section 4.2, use zero-padding shortcuts (option A, the default) so that
     the residual network has exactly the parameters of its plain counterpart;
     ``shortcut="projection"`` uses learned 1x1 convolutions where the shape changes.
     """
-    if shortcut not in SHORTCUTS:
-        raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
-    return _cifar_network(depth, input_shape, classes, widths, True, shortcut, "resnet")
+    arguments.one_of("shortcut", shortcut, SHORTCUTS)
+    return _cifar_network(
+        depth, include_top, input_shape, pooling, classes, widths, True, shortcut, "resnet"
+    )
 
 
 def stage_table(model) -> list[dict]:

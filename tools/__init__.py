@@ -1,0 +1,6 @@
+"""The project's command-line tools, run from the repository root as ``python -m tools.<name>``.
+
+- ``tools.nbconventions``: the notebook conventions (``make format``, and the tests' checks);
+- ``tools.assignments``: the graded assignments (``make assignments``, ``make grade``);
+- ``tools.vendor_mathjax``: MathJax from npm into ``_vendor/`` (the book never uses a CDN).
+"""
