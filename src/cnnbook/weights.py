@@ -4,6 +4,8 @@ Chapters call ``keras.applications.MobileNetV2(weights="imagenet", ...)`` exactl
 Where local weights exist (``CNNBOOK_WEIGHTS_DIR``, or ``../shared/weights`` beside a checkout),
 ``seed_keras_home()`` copies them into a scratch ``KERAS_HOME`` before Keras is imported, so that
 very call finds them without a download.
+
+Taught in *Transfer learning* and *Using open-source implementations*.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ that the paper's reference code and ``keras.applications.EfficientNetB0..B7`` us
 ``efficientnet`` / ``efficientnet_b0`` ... ``efficientnet_b7`` build the networks from
 ``mbconv_block`` layer for layer as ``keras.applications`` does (equal parameter counts, and
 identical outputs when weights are copied across); ``keras_efficientnet`` returns Keras's own.
-Taught in the *EfficientNet* chapter; the builders take the arguments of
-``cnnbook.models.arguments``.
+Taught in *EfficientNet: scaling depth, width and resolution together*; the builders take the
+arguments of ``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ The layers come in the same order, with the same sizes, as ``keras.applications.
 be copied into these models layer by layer. One deliberate simplification: where Keras pads
 explicitly before a stride-2 depthwise convolution (``ZeroPadding2D`` then ``"valid"``), we use
 ``padding="same"``; TensorFlow's "same" pads the same rows and columns (none before, one after
-on even sizes; one on each side on odd sizes), so the outputs are identical. Taught in the
-*MobileNet* chapter; the builders take the arguments of ``cnnbook.models.arguments``.
+on even sizes; one on each side on odd sizes), so the outputs are identical.
+
+Taught in *MobileNet: depthwise-separable convolutions*; the builders take the arguments of
+``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
