@@ -66,7 +66,7 @@ grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
 	$(BIN)/python -m tools.grading "$(SUBMISSIONS)" --out "$(GRADES)"
 
-# The project's deliberately wrong solutions (tests/assignments/broken/), with the solution and
+# The project's deliberately wrong solutions (tests/broken_solutions/), with the solution and
 # the blank notebook, graded as submissions: each should lose points on the question it names.
 # Smoke sizes (a few batches): what the tests catch does not depend on how long a model trains.
 broken: assignments

@@ -3,7 +3,7 @@
 For each instructor notebook under assignments/: otter assign builds the student notebook and the
 autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
-deliberately broken solution under tests/assignments/broken/<name>/ scores less than full marks;
+deliberately broken solution under tests/broken_solutions/<name>/ scores less than full marks;
 the packaged public tests and the book page are in step with the instructor notebook. For the
 first assignment, bad submissions (one that raises, loops forever, prints nonsense, deletes
 files, is not a notebook at all) each lose only their own points and the grading run finishes.
@@ -39,7 +39,7 @@ from tools.grading import grade, main
 from tools.nbconventions import problems
 
 ASSIGNMENTS = [name for name in NAMES if master(name).exists()]
-BROKEN = ROOT / "tests" / "assignments" / "broken"
+BROKEN = ROOT / "tests" / "broken_solutions"
 BROKEN_CASES = [
     pytest.param(name, path, id=f"{name}/{path.stem}")
     for name in ASSIGNMENTS

@@ -14,7 +14,7 @@
         exit 1 if `sync` would change anything
     python -m tools.assignments broken [--autograders DIR] [--out DIR] [NAME ...]
         write submissions to grade: for each deliberately broken solution
-        tests/assignments/broken/<name>/<case>.py, the solution notebook with that mistake
+        tests/broken_solutions/<name>/<case>.py, the solution notebook with that mistake
         (DIR/<name>.<case>/<name>.ipynb), and the solution itself and the blank student
         notebook (<name>.solution, <name>.blank); DIR defaults to _build/broken. Then
         `make grade SUBMISSIONS=_build/broken` (or `make broken`) shows what each mistake costs.
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "assignments"
 PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
 CHAPTERS = ROOT / "chapters" / "assignments"
-BROKEN = ROOT / "tests" / "assignments" / "broken"
+BROKEN = ROOT / "tests" / "broken_solutions"
 BIN = Path(sys.executable).parent
 OTTER = str(BIN / "otter") if (BIN / "otter").exists() else "otter"
 
