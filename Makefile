@@ -64,14 +64,14 @@ assignments: $(STAMP)
 GRADES ?= _build/grades.csv
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python -m tools.assignments grade "$(SUBMISSIONS)" --out "$(GRADES)"
+	$(BIN)/python -m tools.grading "$(SUBMISSIONS)" --out "$(GRADES)"
 
-# The project's deliberately wrong solutions (tests/assignments/broken/), with the solution and
+# The project's deliberately wrong solutions (tests/broken_solutions/), with the solution and
 # the blank notebook, graded as submissions: each should lose points on the question it names.
 # Smoke sizes (a few batches): what the tests catch does not depend on how long a model trains.
 broken: assignments
 	$(BIN)/python -m tools.assignments broken --out _build/broken
-	CNNBOOK_SMOKE=1 $(BIN)/python -m tools.assignments grade _build/broken --out _build/broken-grades.csv
+	CNNBOOK_SMOKE=1 $(BIN)/python -m tools.grading _build/broken --out _build/broken-grades.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

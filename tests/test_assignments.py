@@ -1,9 +1,9 @@
 """The graded assignments, end to end in smoke mode.
 
 For each instructor notebook under assignments/: otter assign builds the student notebook and the
-autograder; graded with `otter run` (tools/assignments.py grade, what `make grade` runs) the
+autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
-deliberately broken solution under tests/assignments/broken/<name>/ scores less than full marks;
+deliberately broken solution under tests/broken_solutions/<name>/ scores less than full marks;
 the packaged public tests and the book page are in step with the instructor notebook. For the
 first assignment, bad submissions (one that raises, loops forever, prints nonsense, deletes
 files, is not a notebook at all) each lose only their own points and the grading run finishes.
@@ -30,17 +30,16 @@ from tools.assignments import (
     book_page,
     broken_question,
     broken_submissions,
-    grade,
-    main,
     master,
     otter_assign,
     sync,
     with_mistake,
 )
+from tools.grading import grade, main
 from tools.nbconventions import problems
 
 ASSIGNMENTS = [name for name in NAMES if master(name).exists()]
-BROKEN = ROOT / "tests" / "assignments" / "broken"
+BROKEN = ROOT / "tests" / "broken_solutions"
 BROKEN_CASES = [
     pytest.param(name, path, id=f"{name}/{path.stem}")
     for name in ASSIGNMENTS
@@ -354,8 +353,9 @@ def test_a_submission_that_never_finishes_is_stopped_and_scores_zero(built, tmp_
 
 @group(FIRST)
 def test_grading_takes_relative_paths_from_the_callers_folder(built, tmp_path, monkeypatch):
-    """`grade --autograders DIR` with relative paths, as instructors type them: the broken
-    solutions written by `broken` lose points, the solution scores full marks, the blank zero."""
+    """`python -m tools.grading SUBMISSIONS --autograders DIR` with relative paths, as
+    instructors type them: the broken solutions written by `broken` lose points, the solution
+    scores full marks, the blank zero."""
     root = built(FIRST)
     autograders = tmp_path / "instructor" / "autograders"
     autograders.mkdir(parents=True)
@@ -367,7 +367,7 @@ def test_grading_takes_relative_paths_from_the_callers_folder(built, tmp_path, m
     for path in Path("subs").iterdir():  # keep three: the solution, the blank, one mistake
         if path.name not in {f"{FIRST}.solution", f"{FIRST}.blank", f"{FIRST}.{broken.stem}"}:
             shutil.rmtree(path)
-    argv = ["grade", "subs", "--autograders", "autograders", "--out", "grades.csv"]
+    argv = ["subs", "--autograders", "autograders", "--out", "grades.csv"]
     assert main([*argv, "--jobs", "2", "--cell-timeout", "60"]) == 0
     with open("grades.csv") as handle:
         rows = {(r["student"], r["question"]): r for r in csv.DictReader(handle)}

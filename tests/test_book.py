@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import cnnbook_book  # the book's Sphinx extension (_ext, on pytest's path)
 import fullbook
 import pytest
 import yaml
 from conftest import ROOT, run_dir
 from fullbook import EXECUTION_CACHE, BookBuild, source_of, toc_entries, trimmed_toc
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import cnnbook_book  # noqa: E402  (the book's Sphinx extension)
 
 REMOVED_OUTPUT_TAGS = {"remove-output", "remove_output", "remove-cell", "remove_cell"}
 
@@ -132,6 +131,18 @@ def html_pages(build: BookBuild) -> list[Path]:
 
 def notebook_docnames() -> list[str]:
     return [d for d in built_docnames() if source_of(d).suffix == ".ipynb"]
+
+
+def test_no_page_shows_a_folder_of_the_machine_that_built_it(book):
+    """Outputs name folders as a reader can use them ($CNNBOOK_DATA_DIR/..., data/...)."""
+    folders = {str(ROOT), str(ROOT.resolve()), str(ROOT.resolve().parent / "shared")}
+    folders |= {
+        os.environ[v] for v in ("CNNBOOK_DATA_DIR", "CNNBOOK_WEIGHTS_DIR") if v in os.environ
+    }
+    for page in html_pages(book):
+        text = page.read_text(encoding="utf-8")
+        shown = sorted(f for f in folders if f and f in text)
+        assert not shown, f"{page.relative_to(book.html)} shows {shown}"
 
 
 # --- offline: nothing from the network, maths from the vendored MathJax -------------------------
@@ -270,6 +281,21 @@ def test_notebook_pages_show_every_output_and_figure(book):
         shown = sum(1 for t, a in tags if t == "img" and "_images/" in a.get("src", ""))
         assert outputs >= cells, f"{docname}: {outputs} output areas for {cells} cells"
         assert shown >= images, f"{docname}: {shown} images for {images} figures"
+
+
+def test_a_cell_prints_into_one_output_box(book):
+    for docname in notebook_docnames():
+        nb = executed_notebook(docname)
+        printing = sum(
+            1
+            for cell in nb["cells"]
+            if cell["cell_type"] == "code"
+            and not set(cell.get("metadata", {}).get("tags", [])) & REMOVED_OUTPUT_TAGS
+            and any(o.get("name") == "stdout" for o in cell.get("outputs", []))
+        )
+        tags = parsed(page_path(docname)).tags
+        boxes = sum(1 for t, a in tags if t == "div" and {"output", "stream"} <= classes(a))
+        assert boxes <= printing, f"{docname}: {boxes} print boxes for {printing} printing cells"
 
 
 # Chapters whose prose draws lessons from experiments: each checks them (cnnbook.claims).

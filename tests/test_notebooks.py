@@ -67,3 +67,32 @@ def test_prose_does_not_take_the_readers_machine_for_ours(relpath):
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
     found = [phrase for phrase in READERS_MACHINE_PHRASES if phrase in prose]
     assert not found, f"{relpath} says {found}: print the device instead"
+
+
+def _chapter_titles() -> set[str]:
+    titles = set()
+    for relpath in NOTEBOOKS:
+        nb = nbformat.read(ROOT / relpath, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and cell.source.startswith("# "):
+                titles.add(cell.source.splitlines()[0][2:].strip())
+                break
+    return titles
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["acceleration", "augment", "claims", "conv", "costs", "evaluation", "inspection", "plots"]
+    + ["pooling", "timing", "transfer", "weights"]
+    + ["models/classic", "models/efficientnet", "models/inception", "models/mobilenet"]
+    + ["models/resnet"],
+)
+def test_each_helper_names_the_chapter_that_teaches_it(module):
+    import ast
+    import re
+
+    source = (ROOT / "src" / "cnnbook" / f"{module}.py").read_text()
+    docstring = " ".join((ast.get_docstring(ast.parse(source)) or "").split())
+    assert re.search(r"[Tt]aught in", docstring), f"{module}: no 'Taught in ...' sentence"
+    named = [title for title in _chapter_titles() if f"*{title}*" in docstring]
+    assert named, f"{module}: its docstring names no chapter by its title, in *...*"

@@ -1,4 +1,5 @@
-"""The graded assignments: generate them from the instructor notebooks, and grade submissions.
+"""The graded assignments: generate them from the instructor notebooks (grading them is
+``tools.grading``).
 
     python -m tools.assignments build [--out DIR] [--no-run-tests] [NAME ...]
         otter assign each instructor notebook assignments/<name>/<name>.ipynb into
@@ -11,41 +12,24 @@
         chapters/assignments/<name>.ipynb
     python -m tools.assignments check [NAME ...]
         exit 1 if `sync` would change anything
-    python -m tools.assignments grade SUBMISSIONS [--autograders DIR] [--out CSV] [--jobs N]
-                                      [--cell-timeout S] [--timeout S]
-        grade every notebook (or otter zip) under SUBMISSIONS with `otter run` (no Docker) and
-        write one CSV row per student and question. A student is the first folder under
-        SUBMISSIONS (SUBMISSIONS/<student>/...) or, for files directly in it, the file name.
-        Relative paths are taken from the folder the command is run in.
     python -m tools.assignments broken [--autograders DIR] [--out DIR] [NAME ...]
         write submissions to grade: for each deliberately broken solution
-        tests/assignments/broken/<name>/<case>.py, the solution notebook with that mistake
+        tests/broken_solutions/<name>/<case>.py, the solution notebook with that mistake
         (DIR/<name>.<case>/<name>.ipynb), and the solution itself and the blank student
         notebook (<name>.solution, <name>.blank); DIR defaults to _build/broken. Then
-        `make grade SUBMISSIONS=_build/broken` shows what each mistake costs.
-
-Grading survives bad submissions: each runs in its own process and temporary folder, each cell
-may run for at most --cell-timeout seconds (a stuck cell raises TimeoutError, so only the
-questions that need it lose points) and a whole submission for at most --timeout seconds (it
-then scores zero, with the reason in the CSV's `note` column).
+        `make grade SUBMISSIONS=_build/broken` (or `make broken`) shows what each mistake costs.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import concurrent.futures
-import csv
-import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -57,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "assignments"
 PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
 CHAPTERS = ROOT / "chapters" / "assignments"
-BROKEN = ROOT / "tests" / "assignments" / "broken"
+BROKEN = ROOT / "tests" / "broken_solutions"
 BIN = Path(sys.executable).parent
 OTTER = str(BIN / "otter") if (BIN / "otter").exists() else "otter"
 
@@ -256,206 +240,6 @@ def broken_submissions(autograders: Path, out: Path, names: list[str]) -> list[P
     return written
 
 
-# --- grading ----------------------------------------------------------------------------------
-
-GUARD = """\
-# Inserted by cnnbook's grader: each cell may run for at most {limit} s.
-import signal as _cnnbook_signal
-
-
-def _cnnbook_out_of_time(signum, frame):
-    _cnnbook_signal.alarm({limit})  # re-armed: a later stuck test is stopped as well
-    raise TimeoutError("stopped by the grader after {limit} s")
-
-
-_cnnbook_signal.signal(_cnnbook_signal.SIGALRM, _cnnbook_out_of_time)
-get_ipython().events.register("pre_run_cell", lambda *_: _cnnbook_signal.alarm({limit}))
-get_ipython().events.register("post_run_cell", lambda *_: _cnnbook_signal.alarm(0))
-"""
-
-
-@dataclass
-class Submission:
-    student: str
-    path: Path
-    assignment: str | None
-
-
-def _notebook_of(path: Path) -> nbformat.NotebookNode | None:
-    try:
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if n.endswith(".ipynb")]
-                if len(names) != 1:
-                    return None
-                return nbformat.reads(zf.read(names[0]).decode(), as_version=4)
-        return nbformat.read(path, as_version=4)
-    except Exception:  # unreadable: graded as zero, with the reason
-        return None
-
-
-def assignment_of(path: Path) -> str | None:
-    """The assignment a submission answers: otter's metadata, else its file name."""
-    nb = _notebook_of(path)
-    if nb is not None:
-        name = nb.metadata.get("otter", {}).get("assignment_name")
-        if name in NAMES:
-            return name
-    for name in sorted(NAMES, key=len, reverse=True):
-        if path.name.startswith(name):
-            return name
-    return None
-
-
-def find_submissions(folder: Path) -> list[Submission]:
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.suffix not in (".ipynb", ".zip") or not path.is_file():
-            continue
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        relative = path.relative_to(folder)
-        student = relative.parts[0] if len(relative.parts) > 1 else path.stem
-        found.append(Submission(student, path, assignment_of(path)))
-    return found
-
-
-def _guarded_copy(submission: Path, workdir: Path, cell_timeout: int) -> Path:
-    """A copy of the notebook with the time-limit cell first (zips are unpacked first)."""
-    nb = _notebook_of(submission)
-    if nb is None:
-        raise ValueError("not a readable notebook (or a zip with exactly one notebook)")
-    guard = nbformat.v4.new_code_cell(GUARD.format(limit=int(cell_timeout)))
-    nb.cells.insert(0, guard)
-    target = workdir / (submission.stem if submission.suffix == ".ipynb" else "submission")
-    target = target.with_suffix(".ipynb")
-    nbformat.write(nb, target)
-    return target
-
-
-def _max_scores(autograder: Path) -> dict[str, float]:
-    """Question -> points possible, read from the autograder's test files."""
-    scores = {}
-    with zipfile.ZipFile(autograder) as zf:
-        for member in zf.namelist():
-            if member.startswith("tests/") and member.endswith(".py"):
-                text = zf.read(member).decode()
-                points = re.search(r"^points = (\S+)", text, re.MULTILINE)
-                scores[Path(member).stem] = float(points.group(1)) if points else 0.0
-    return scores
-
-
-def grade_one(sub: Submission, autograders: Path, cell_timeout: int, timeout: int) -> list[dict]:
-    """Grade one submission in its own process; never raises. One row per question."""
-    rows, note, problem = [], "", None
-    if _notebook_of(sub.path) is None:
-        problem = "not a readable notebook (or a zip with exactly one notebook)"
-    elif sub.assignment is None:
-        problem = "no assignment recognised (otter metadata or file name)"
-    if problem:
-        row = dict(student=sub.student, assignment=sub.assignment or "?", question="total")
-        return [{**row, "score": 0, "possible": 0, "note": f"{sub.path.name}: {problem}"}]
-    autograder = autograder_zip(autograders, sub.assignment)
-    possible = _max_scores(autograder)
-    earned = dict.fromkeys(possible, 0.0)
-    with tempfile.TemporaryDirectory(prefix="cnnbook-grade-") as tmp:
-        work = Path(tmp)
-        try:
-            notebook = _guarded_copy(sub.path, work, cell_timeout)
-            process = subprocess.Popen(
-                [OTTER, "run", "--no-logo", "-a", str(autograder), "-o", str(work), notebook.name],
-                cwd=work,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                start_new_session=True,  # its kernel too: a timeout kills the whole group
-            )
-            try:
-                log, _ = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                raise TimeoutError(f"grading took longer than {timeout} s") from None
-            results = work / "results.json"
-            if not results.exists():
-                tail = log.strip().splitlines()[-1:] or ["no output"]
-                raise RuntimeError(f"otter run gave no results ({tail[0][:200]})")
-            for test in json.loads(results.read_text()).get("tests", []):
-                question = test.get("name", "").split(" - ")[0]
-                if question in earned:
-                    earned[question] += float(test.get("score") or 0)
-        except Exception as error:  # this submission scores what it scored, the rest go on
-            note = f"{type(error).__name__}: {error}"
-    for question, points in possible.items():
-        rows.append(
-            dict(
-                student=sub.student,
-                assignment=sub.assignment,
-                question=question,
-                score=round(earned[question], 4),
-                possible=points,
-                note="",
-            )
-        )
-    rows.append(
-        dict(
-            student=sub.student,
-            assignment=sub.assignment,
-            question="total",
-            score=round(sum(earned.values()), 4),
-            possible=sum(possible.values()),
-            note=note,
-        )
-    )
-    return rows
-
-
-FIELDS = ["student", "assignment", "question", "score", "possible", "note"]
-
-
-def grade(
-    folder: Path,
-    autograders: Path,
-    out: Path,
-    jobs: int = 1,
-    cell_timeout: int = 600,
-    timeout: int = 3600,
-) -> list[dict]:
-    # Graded from temporary folders: relative paths are resolved from the caller's folder first.
-    folder, autograders, out = (
-        Path(folder).resolve(),
-        Path(autograders).resolve(),
-        Path(out).resolve(),
-    )
-    submissions = find_submissions(folder)
-    if not submissions:
-        raise SystemExit(f"no .ipynb or .zip submissions under {folder}")
-    missing = {s.assignment for s in submissions if s.assignment} - {
-        n for n in NAMES if autograder_zip(autograders, n).exists()
-    }
-    if missing:
-        raise SystemExit(f"no autograder for {sorted(missing)} in {autograders}: make assignments")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(
-            pool.map(lambda s: grade_one(s, autograders, cell_timeout, timeout), submissions)
-        )
-    rows = [row for rows in graded for row in rows]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    for row in rows:
-        if row["question"] == "total":
-            note = f"  ({row['note']})" if row["note"] else ""
-            print(
-                f"{row['student']:>20} {row['assignment']:<28} "
-                f"{row['score']:g} / {row['possible']:g}{note}"
-            )
-    print(f"Scores per student and question: {out}")
-    return rows
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -469,33 +253,6 @@ def main(argv: list[str]) -> int:
     broken.add_argument("names", nargs="*", default=list(NAMES))
     broken.add_argument("--autograders", type=Path, default=ROOT / "_build" / "assignments")
     broken.add_argument("--out", type=Path, default=ROOT / "_build" / "broken")
-    grading = commands.add_parser("grade")
-    grading.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<notebook or zip>")
-    grading.add_argument(
-        "--autograders",
-        type=Path,
-        default=ROOT / "_build" / "assignments",
-        help="where `build` wrote them (default: _build/assignments)",
-    )
-    grading.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "_build" / "grades.csv",
-        help="the CSV of scores (default: _build/grades.csv)",
-    )
-    grading.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
-    grading.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=600,
-        help="seconds a cell may run before it is stopped (default 600)",
-    )
-    grading.add_argument(
-        "--timeout",
-        type=int,
-        default=3600,
-        help="seconds a whole submission may take (default 3600)",
-    )
     args = parser.parse_args(argv)
 
     names = [n for n in getattr(args, "names", []) if master(n).exists()]
@@ -513,8 +270,7 @@ def main(argv: list[str]) -> int:
         for path in stale:
             print(f"{'out of step' if args.command == 'check' else 'rewrote'}: {path}")
         return 1 if stale and args.command == "check" else 0
-    grade(args.submissions, args.autograders, args.out, args.jobs, args.cell_timeout, args.timeout)
-    return 0
+    raise AssertionError(args.command)  # argparse admits only the commands above
 
 
 if __name__ == "__main__":

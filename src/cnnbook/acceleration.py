@@ -12,6 +12,8 @@ assignments' graders do that, so the assignments stay in float32).
 
 XLA on a GPU is left to Keras's ``jit_compile="auto"`` (the default of ``Model.compile``): it
 compiles only when every layer supports XLA, and the random augmentation layers do not.
+
+Taught in *Performance: what makes the chapters fast or slow* (the appendix measures it).
 """
 
 from __future__ import annotations

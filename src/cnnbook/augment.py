@@ -15,6 +15,8 @@ inference, usable inside a model or in a ``tf.data`` map (they derive from the b
 Keras's own preprocessing layers, so each batch gets fresh random numbers there too). Give them
 an integer ``seed``: in a ``tf.data`` map, Keras layers without one can repeat the same random
 draws from batch to batch.
+
+Taught in *Data augmentation*.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ small for any lesson, so the claim is printed with its evidence and marked as no
 Intervals are Student-t intervals of a mean (Student 1908; any statistics text, e.g. Wasserman,
 *All of Statistics*, 2004, section 6.3.2); a paired difference uses the per-seed differences, an
 unpaired one Welch's approximation (Welch 1947).
+
+Taught in *Residual networks*, *Data augmentation*, *The state of computer vision* and *Transfer
+learning* (their experiments' conclusions).
 """
 
 from __future__ import annotations

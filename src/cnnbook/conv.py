@@ -8,6 +8,9 @@ filter rotated by 180 degrees. Both work on one image of shape (H, W) or (H, W, 
 The edge filters are the classic hand-made ones: the plain difference filter, Sobel (Sobel and
 Feldman, 1968) and Scharr (Scharr, 2000, "Optimale Operatoren in der digitalen Bildverarbeitung").
 Sizes (output height and width, "same" padding) come from :mod:`cnnbook.costs`.
+
+Taught in *Computer vision and the convolution operation*, *Padding and strided convolutions*
+and *Convolutions over volumes and one convolutional layer*.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Every function here is plain Python on integers, independent of Keras, so that a test can check
 it against Keras layers (a second, independent count) and a chapter can print it.
+
+Taught in *Padding and strided convolutions*, *Convolutions over volumes and one convolutional
+layer*, *1x1 convolutions* and *MobileNet: depthwise-separable convolutions*.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 - ``ten_crop``: the centre and the four corner crops of each image, plus their mirror images
   (the "10-crop" testing of AlexNet and VGG);
 - ``ensemble_predict``: the average of several models' predicted probabilities.
+
+Taught in *The state of computer vision*.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Weight layers (how papers count depth), parameter counts (trainable and frozen),
 the weights to see what a training step changed, and one row per layer with its output shape,
 parameters and multiplications, printed as a plain-text table. ``cnnbook.costs`` computes the
 same numbers from formulas; the tests hold the two against each other.
+
+Taught in *A simple convolutional network*, *Classic networks: LeNet-5, AlexNet, VGG* and
+*Transfer learning*.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Figures the chapters share: learning curves, image grids, filters and feature maps."""
+"""Figures the chapters share: learning curves, image grids, filters and feature maps.
+
+Taught in every chapter that trains (learning curves) and *Computer vision and the convolution
+operation* (feature maps).
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ floor((n - f) / s) + 1 (``cnnbook.costs.conv_output_size`` computes it).
 
 These functions are for teaching and checking, not speed: ``keras.layers.MaxPooling2D`` and
 ``AveragePooling2D`` (``padding="valid"``) give the same numbers much faster.
+
+Taught in *Pooling*.
 """
 
 from __future__ import annotations

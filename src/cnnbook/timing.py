@@ -3,6 +3,9 @@
 One slow run on a busy machine must not decide a comparison, so every timing in the book (the
 chapters' speed-ups and the benchmarks in ``bench/``) is a ``Timing`` of several runs, compared
 by medians (``ratio``) and reported with its spread.
+
+Taught in *Inception: GoogLeNet and the Inception module* and *MobileNet: depthwise-separable
+convolutions* (measured speed-ups).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ The pattern (Keras's own transfer-learning guide follows it too):
 
 Because a frozen base in inference mode is a fixed function, its outputs can be computed once
 (``extract_features``) and the head trained on them directly: the same model, far faster.
+
+Taught in *Transfer learning*.
 """
 
 from __future__ import annotations

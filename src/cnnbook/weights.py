@@ -4,6 +4,8 @@ Chapters call ``keras.applications.MobileNetV2(weights="imagenet", ...)`` exactl
 Where local weights exist (``CNNBOOK_WEIGHTS_DIR``, or ``../shared/weights`` beside a checkout),
 ``seed_keras_home()`` copies them into a scratch ``KERAS_HOME`` before Keras is imported, so that
 very call finds them without a download.
+
+Taught in *Transfer learning* and *Using open-source implementations*.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ def seed_keras_home() -> str | None:
             shutil.copyfile(source, partial)
             os.replace(partial, target)
     return (
-        f"ImageNet weights: MobileNetV2 (no top) from {local_dir} installed into "
-        f"KERAS_HOME={keras_home()}; trained at {TRAINED_SIZE}x{TRAINED_SIZE}, the same file "
-        f"serves weights='imagenet' at {', '.join(map(str, KERAS_SIZES))}."
+        f"ImageNet weights: MobileNetV2 (no top) from {paths.for_reader(local_dir)} installed "
+        f"into KERAS_HOME={paths.for_reader(keras_home())}; trained at "
+        f"{TRAINED_SIZE}x{TRAINED_SIZE}, the same file serves weights='imagenet' at "
+        f"{', '.join(map(str, KERAS_SIZES))}."
     )
 
 

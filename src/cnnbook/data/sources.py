@@ -108,7 +108,7 @@ def locate(name: str = "sign-language-digits", *, allow_download: bool = True,
     if verbose:
         how = "found" if origin == "local" else "downloaded"
         print(
-            f"Data: {spec.title}, {count:,} files {how} in {folder} and verified against its "
+            f"Data: {spec.title}, {count:,} files {how} in {paths.for_reader(folder)} and verified against its "
             f"sha256 manifest. License {spec.license}. Cite: {spec.citation}"
         )
     return DataSource(

@@ -2,7 +2,8 @@
 
 Each builder returns an uncompiled Keras functional model and takes the keyword arguments of
 ``keras.applications`` (``include_top``, ``input_shape``, ``pooling``, ``classes``; see
-``cnnbook.models.arguments``). Channels come last. Taught in the *Classic networks* chapter.
+``cnnbook.models.arguments``). Channels come last. Taught in *Classic networks: LeNet-5,
+AlexNet, VGG*.
 
 - ``lenet5``: LeCun, Bottou, Bengio and Haffner (1998), "Gradient-Based Learning Applied to
   Document Recognition", Proceedings of the IEEE 86(11), doi:10.1109/5.726791.

@@ -12,8 +12,8 @@ that the paper's reference code and ``keras.applications.EfficientNetB0..B7`` us
 ``efficientnet`` / ``efficientnet_b0`` ... ``efficientnet_b7`` build the networks from
 ``mbconv_block`` layer for layer as ``keras.applications`` does (equal parameter counts, and
 identical outputs when weights are copied across); ``keras_efficientnet`` returns Keras's own.
-Taught in the *EfficientNet* chapter; the builders take the arguments of
-``cnnbook.models.arguments``.
+Taught in *EfficientNet: scaling depth, width and resolution together*; the builders take the
+arguments of ``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
@@ -312,73 +312,34 @@ def efficientnet(
     return keras.Model(inputs, x, name=name or f"efficientnet{c.name.lower()}")
 
 
-def efficientnet_b0(
-    *, include_top: bool = True, input_shape=(224, 224, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B0 (Tan & Le 2019): the searched baseline, 224x224 input."""
-    return efficientnet(
-        "B0", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
+def _published(variant: str):
+    """The builder of one published variant, as ``keras.applications.EfficientNet<variant>``."""
+    c = config(variant)
+    resolution = (c.resolution, c.resolution, 3)
+
+    def build(*, include_top: bool = True, input_shape=resolution, pooling=None, classes=1000):
+        return efficientnet(
+            variant,
+            include_top=include_top,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+        )
+
+    build.__name__ = build.__qualname__ = f"efficientnet_{variant.lower()}"
+    build.__doc__ = (
+        f"EfficientNet-{variant} (Tan & Le 2019): depth x{c.depth}, width x{c.width} over B0, "
+        f"{c.resolution}x{c.resolution} input."
     )
+    return build
 
 
-def efficientnet_b1(
-    *, include_top: bool = True, input_shape=(240, 240, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B1 (Tan & Le 2019): depth 1.1, width 1.0, 240x240 input."""
-    return efficientnet(
-        "B1", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b2(
-    *, include_top: bool = True, input_shape=(260, 260, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B2 (Tan & Le 2019): depth 1.2, width 1.1, 260x260 input."""
-    return efficientnet(
-        "B2", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b3(
-    *, include_top: bool = True, input_shape=(300, 300, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B3 (Tan & Le 2019): depth 1.4, width 1.2, 300x300 input."""
-    return efficientnet(
-        "B3", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b4(
-    *, include_top: bool = True, input_shape=(380, 380, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B4 (Tan & Le 2019): depth 1.8, width 1.4, 380x380 input."""
-    return efficientnet(
-        "B4", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b5(
-    *, include_top: bool = True, input_shape=(456, 456, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B5 (Tan & Le 2019): depth 2.2, width 1.6, 456x456 input."""
-    return efficientnet(
-        "B5", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b6(
-    *, include_top: bool = True, input_shape=(528, 528, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B6 (Tan & Le 2019): depth 2.6, width 1.8, 528x528 input."""
-    return efficientnet(
-        "B6", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
-
-
-def efficientnet_b7(
-    *, include_top: bool = True, input_shape=(600, 600, 3), pooling=None, classes: int = 1000
-):
-    """EfficientNet-B7 (Tan & Le 2019): depth 3.1, width 2.0, 600x600 input."""
-    return efficientnet(
-        "B7", include_top=include_top, input_shape=input_shape, pooling=pooling, classes=classes
-    )
+# One builder per published variant, as keras.applications has them.
+efficientnet_b0 = _published("B0")
+efficientnet_b1 = _published("B1")
+efficientnet_b2 = _published("B2")
+efficientnet_b3 = _published("B3")
+efficientnet_b4 = _published("B4")
+efficientnet_b5 = _published("B5")
+efficientnet_b6 = _published("B6")
+efficientnet_b7 = _published("B7")

@@ -14,8 +14,8 @@ so that a chapter or a test can compare the Keras model with the paper row by ro
 
 Keras has no GoogLeNet in ``keras.applications`` (its ``InceptionV3`` is a later, different
 network), so the parameter count is checked against an independent count from Table 1 instead.
-Taught in the *Inception* chapter; ``googlenet`` takes the arguments of
-``cnnbook.models.arguments``.
+Taught in *Inception: GoogLeNet and the Inception module*; ``googlenet`` takes the arguments
+of ``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations

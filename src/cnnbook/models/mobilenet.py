@@ -10,8 +10,10 @@ The layers come in the same order, with the same sizes, as ``keras.applications.
 be copied into these models layer by layer. One deliberate simplification: where Keras pads
 explicitly before a stride-2 depthwise convolution (``ZeroPadding2D`` then ``"valid"``), we use
 ``padding="same"``; TensorFlow's "same" pads the same rows and columns (none before, one after
-on even sizes; one on each side on odd sizes), so the outputs are identical. Taught in the
-*MobileNet* chapter; the builders take the arguments of ``cnnbook.models.arguments``.
+on even sizes; one on each side on odd sizes), so the outputs are identical.
+
+Taught in *MobileNet: depthwise-separable convolutions*; the builders take the arguments of
+``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ V2_STAGES = (
 V2_BLOCKS = tuple(
     (t, c, s if i == 0 else 1) for t, c, n, s in V2_STAGES for i in range(n)
 )  # (expansion, filters, stride) per block
+
+
+def _checked_input(include_top, input_shape, pooling, classes, alpha):
+    """The network's input, once its arguments are checked (``cnnbook.models.arguments``)."""
+    # Five stride-2 steps: 32 pixels is the least that leaves a map.
+    shape = arguments.input_shape(input_shape, "MobileNet", smallest=32, allow_none=True)
+    arguments.top(include_top, classes, pooling)
+    arguments.positive_number("alpha", alpha)
+    return keras.Input(shape=shape)
 
 
 def make_divisible(value: float, divisor: int = 8) -> int:
@@ -140,11 +151,7 @@ def mobilenet_v1(
     the classifier is a 1x1 convolution on the pooled 1x1x1024 map (the same weights as a dense
     layer) followed by a reshape. ``alpha`` multiplies every layer's channel count.
     """
-    # Five stride-2 steps: 32 pixels is the least that leaves a map.
-    shape = arguments.input_shape(input_shape, "MobileNet", smallest=32, allow_none=True)
-    arguments.top(include_top, classes, pooling)
-    arguments.positive_number("alpha", alpha)
-    inputs = keras.Input(shape=shape)
+    inputs = _checked_input(include_top, input_shape, pooling, classes, alpha)
     x = layers.Conv2D(int(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1")(
         inputs
     )
@@ -179,11 +186,7 @@ def mobilenet_v2(
     pooling and a dense softmax classifier. ``alpha`` scales the channel counts (rounded to
     multiples of 8); the last 1x1 convolution only grows, never shrinks, with ``alpha``.
     """
-    # Five stride-2 steps: 32 pixels is the least that leaves a map.
-    shape = arguments.input_shape(input_shape, "MobileNet", smallest=32, allow_none=True)
-    arguments.top(include_top, classes, pooling)
-    arguments.positive_number("alpha", alpha)
-    inputs = keras.Input(shape=shape)
+    inputs = _checked_input(include_top, input_shape, pooling, classes, alpha)
     x = layers.Conv2D(
         make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1"
     )(inputs)

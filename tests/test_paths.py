@@ -1,0 +1,31 @@
+"""cnnbook.paths.for_reader: folders named as a reader can use them, never as absolute paths."""
+
+from pathlib import Path
+
+from cnnbook import paths
+
+
+def test_folders_under_the_variables_are_named_by_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNBOOK_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CNNBOOK_WEIGHTS_DIR", str(tmp_path / "weights"))
+    digits = tmp_path / "cache" / "sign-language-digits"
+    assert paths.for_reader(digits) == "$CNNBOOK_DATA_DIR/sign-language-digits"
+    assert paths.for_reader(tmp_path / "cache") == "$CNNBOOK_DATA_DIR"
+    assert paths.for_reader(tmp_path / "weights") == "$CNNBOOK_WEIGHTS_DIR"
+
+
+def test_folders_in_and_beside_the_checkout_are_relative_to_it(monkeypatch):
+    monkeypatch.delenv("CNNBOOK_DATA_DIR", raising=False)
+    monkeypatch.delenv("CNNBOOK_WEIGHTS_DIR", raising=False)
+    root = paths.repo_root()
+    assert root is not None  # the tests run in a checkout
+    assert paths.for_reader(root / "data" / ".scratch" / "keras_home") == "data/.scratch/keras_home"
+    assert paths.for_reader(root.parent / "shared" / "weights") == "../shared/weights"
+
+
+def test_other_folders_show_no_absolute_path(monkeypatch, tmp_path):
+    monkeypatch.delenv("CNNBOOK_DATA_DIR", raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    assert paths.for_reader(tmp_path / "home" / ".cache" / "cnnbook") == "~/.cache/cnnbook"
+    elsewhere = paths.for_reader(Path("/opt/datasets/digits"))
+    assert not elsewhere.startswith("/") and elsewhere == "digits"
