@@ -29,3 +29,15 @@ def test_other_folders_show_no_absolute_path(monkeypatch, tmp_path):
     assert paths.for_reader(tmp_path / "home" / ".cache" / "cnnbook") == "~/.cache/cnnbook"
     elsewhere = paths.for_reader(Path("/opt/datasets/digits"))
     assert not elsewhere.startswith("/") and elsewhere == "digits"
+
+
+def test_a_linked_shared_folder_is_still_named_beside_the_checkout(tmp_path, monkeypatch):
+    """CI links ../shared to the machine's copy; the output still says ../shared."""
+    monkeypatch.delenv("CNNBOOK_WEIGHTS_DIR", raising=False)
+    (tmp_path / "main").mkdir()
+    (tmp_path / "elsewhere" / "shared" / "weights").mkdir(parents=True)
+    (tmp_path / "shared").symlink_to(tmp_path / "elsewhere" / "shared")
+    monkeypatch.setattr(paths, "repo_root", lambda: tmp_path / "main")
+    resolved = (tmp_path / "shared" / "weights").resolve()  # as local_weights_dir() gives it
+    assert paths.for_reader(resolved) == "../shared/weights"
+    assert paths.for_reader(tmp_path / "shared" / "weights") == "../shared/weights"

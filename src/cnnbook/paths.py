@@ -52,22 +52,27 @@ def for_reader(path: Path) -> str:
     """``path`` as a reader can use it, without the absolute path of the machine that ran it.
 
     Under ``$CNNBOOK_DATA_DIR`` or ``$CNNBOOK_WEIGHTS_DIR``: the variable and the rest; in the
-    checkout or beside it (``../shared``): relative to the checkout; in the home folder: from
-    ``~``. The published book is built on one machine and read on others, so its outputs name
-    the folder by what points to it, not by where it was on the build machine.
+    checkout or beside it (``../shared``, also when that is a link): relative to the checkout;
+    in the home folder: from ``~``. The published book is built on one machine and read on
+    others, so its outputs name the folder by what points to it, not by where it was on the
+    build machine.
     """
-    path = Path(path).expanduser().resolve()
-    anchors = [
-        (Path(os.environ[name]).expanduser().resolve(), f"${name}")
-        for name in (DATA_DIR_ENV, WEIGHTS_DIR_ENV)
-        if os.environ.get(name)
-    ]
+    given = Path(path).expanduser().absolute()
+    forms = [given, given.resolve()]
+    anchors = []
+    for name in (DATA_DIR_ENV, WEIGHTS_DIR_ENV):
+        if os.environ.get(name):
+            folder = Path(os.environ[name]).expanduser().absolute()
+            anchors += [(folder, f"${name}"), (folder.resolve(), f"${name}")]
     root = repo_root()
     if root is not None:
-        anchors += [(root, "."), (root.parent, "..")]
+        shared = root.parent / "shared"
+        anchors += [(root, "."), (shared, "../shared"), (shared.resolve(), "../shared")]
+        anchors.append((root.parent, ".."))
     anchors.append((Path.home().resolve(), "~"))
     for anchor, label in anchors:
-        if path == anchor or anchor in path.parents:
-            rest = path.relative_to(anchor).as_posix()
-            return label if rest == "." else f"{label}/{rest}".removeprefix("./")
-    return path.name
+        for form in forms:
+            if form == anchor or anchor in form.parents:
+                rest = form.relative_to(anchor).as_posix()
+                return label if rest == "." else f"{label}/{rest}".removeprefix("./")
+    return given.name
