@@ -66,7 +66,7 @@ def quiet_tensorflow() -> None:
     """Keep TensorFlow's C++ INFO/WARNING lines out of the book.
 
     We do not set ``TF_ENABLE_ONEDNN_OPTS=0``: that silences one more line but switches oneDNN
-    off, which made ResNet-50 training 4.3x slower on the book's CPU.
+    off, and with it TensorFlow's fast CPU kernels.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")

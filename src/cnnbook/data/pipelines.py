@@ -47,12 +47,11 @@ def without_autotune(dataset):
     """``dataset`` with tf.data's autotuning switched off (kept by every dataset made from it).
 
     With autotuning on, closing an iterator waits for the autotuner's next wake-up, and it
-    wakes at doubling intervals (10 ms, 20 ms, ... 2.56 s, 5.12 s, ...). Keras opens an
-    iterator per ``fit``, ``evaluate`` or ``predict`` call, so each call ran on after its last
-    step: in TensorFlow 2.21 on the 2-core CPU, a 1.85 s ``fit`` returned at 2.55 s in 4 runs
-    of 5 (never with autotuning off), and one epoch on the sign digits took 2.55 s instead of
-    1.22 s. The book's pipelines cache decoded images in memory, so there is little to tune:
-    ``AUTOTUNE`` parallelism and prefetching fall back to TensorFlow's fixed defaults.
+    wakes at doubling intervals. Keras opens an iterator per ``fit``, ``evaluate`` or
+    ``predict`` call, so each call runs on after its last step (the ``autotune`` benchmark and
+    the Performance appendix measure by how much). The book's pipelines cache decoded images in
+    memory, so there is little to tune: ``AUTOTUNE`` parallelism and prefetching fall back to
+    TensorFlow's fixed defaults.
     """
     import tensorflow as tf
 
@@ -65,8 +64,7 @@ def arrays_dataset(x, y=None, batch_size: int = 32, *, shuffle: bool = True, see
     """NumPy arrays as a batched ``tf.data`` pipeline for Keras, with autotuning off.
 
     Keras turns arrays given to ``fit``, ``evaluate`` or ``predict`` into a pipeline of its own
-    with autotuning on, so every epoch waited as ``without_autotune`` describes: four epochs
-    of a small CNN on 1,444 arrays took 8.3-9.1 s that way and 6.9-7.0 s as this pipeline.
+    with autotuning on, so every epoch would wait as ``without_autotune`` describes.
     ``shuffle`` reshuffles every epoch, as ``fit`` does with arrays (give ``fit`` itself
     ``shuffle=False``: Keras cannot shuffle a pipeline and warns); evaluation and prediction
     want ``shuffle=False`` here.
