@@ -13,8 +13,12 @@ from cnnbook.models import BUILDERS, efficientnet, plain_network, residual_netwo
 from cnnbook.models.arguments import POOLINGS
 
 CONTRACT = ["include_top", "input_shape", "pooling", "classes"]
-ALL = {**BUILDERS, "efficientnet": efficientnet, "plain_network": plain_network}
-ALL["residual_network"] = residual_network
+ALL = {
+    **BUILDERS,
+    "efficientnet": efficientnet,
+    "plain_network": plain_network,
+    "residual_network": residual_network,
+}
 # Small inputs each network takes (LeNet-5 reads one channel; AlexNet needs 67 pixels).
 SMALL = {"lenet5": (32, 32, 1), "alexnet": (67, 67, 3), "plain_network": (16, 16, 3)}
 BUILT = ["lenet5", "alexnet", "vgg16", "googlenet", "resnet34", "resnet50", "mobilenet_v1"]
@@ -75,6 +79,12 @@ def test_without_the_top_the_feature_map_pooled_only_when_asked(name):
         # Pooling adds no weights: the same network under its feature map.
         assert pooled.count_params() == feature_map.count_params()
     keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("dropout", ["0.5", None, True, 1.0, -0.1])
+def test_a_bad_rate_is_a_sentence_not_a_traceback(dropout):
+    with pytest.raises(ValueError, match=r"dropout must be a rate in \[0, 1\)"):
+        ALL["alexnet"](dropout=dropout)
 
 
 @pytest.mark.parametrize("name", BUILT)

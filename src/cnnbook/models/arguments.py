@@ -43,12 +43,9 @@ def positive_number(name: str, value) -> float:
 
 def rate(name: str, value, *, allow_one: bool = False) -> float:
     """``value`` if it is a fraction in [0, 1) (or [0, 1] with ``allow_one``), else ValueError."""
-    upper_ok = value <= 1 if allow_one else value < 1
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not (0 <= value and upper_ok)
-    ):
+    # The type first: comparing a string or None with a number would raise TypeError instead.
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not (0 <= value and (value <= 1 if allow_one else value < 1)):
         interval = "[0, 1]" if allow_one else "[0, 1)"
         raise ValueError(f"{name} must be a rate in {interval}, got {value!r}")
     return float(value)
