@@ -4,7 +4,8 @@ The clone sits in a scratch folder with the offline sources (``../shared``) link
 and nothing of this checkout's build (virtual environment, execution caches) comes along, so
 the figure includes the installs, the full-mode book build and the whole suite. The suite's
 own figures are read back from its output: pytest's outcome line and the full book build's
-duration (``artifacts/book-build.log``). Both logs are kept in ``artifacts/bench-ci/``.
+duration (``artifacts/book-build.log``). Both logs, and the full book's claims with their
+evidence (``artifacts/claims-full.txt``), are kept in ``artifacts/bench-ci/``.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ def fresh_clone_ci(shared: Path, timeout: float = 90 * 60) -> dict:
         kept = ROOT / "artifacts" / "bench-ci"
         kept.mkdir(parents=True, exist_ok=True)
         (kept / "ci.log").write_text(log)
-        if book_log.is_file():
-            shutil.copy(book_log, kept / "book-build.log")
+        for name in ("book-build.log", "claims-full.txt"):
+            if (clone / "artifacts" / name).is_file():
+                shutil.copy(clone / "artifacts" / name, kept / name)
         figures = parse_ci_log(log)
         figures["full_build_seconds"] = (
             parse_book_log(book_log.read_text()) if book_log.is_file() else None

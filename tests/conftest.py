@@ -63,6 +63,13 @@ class ExecutedNotebook:
 
     def claims(self) -> list[tuple[str, str]]:
         """(statement, verdict) of every ``cnnbook.claims.check`` the notebook printed."""
+        return [
+            re.match(r"Claim: (.+?)\n(?:.*\n)*  verdict: (.+)$", block).groups()
+            for block in self.claim_reports()
+        ]
+
+    def claim_reports(self) -> list[str]:
+        """Every claim the notebook printed as printed: statement, evidence lines, verdict."""
         # A cell's prints may arrive as several stream outputs: join them as printed.
         printed = "\n".join(
             "".join(
@@ -74,7 +81,7 @@ class ExecutedNotebook:
             if cell.cell_type == "code"
         )
         return re.findall(
-            r"^Claim: (.+?)\n(?:  evidence: .*\n)*  verdict: (.+)$", printed, re.MULTILINE
+            r"^Claim: .+?\n(?:  evidence: .*\n)*  verdict: .+$", printed, re.MULTILINE
         )
 
     def assert_claims(self, *statements: str, checked: bool) -> None:

@@ -308,16 +308,22 @@ CHAPTERS_WITH_EXPERIMENTS = (
 
 
 def test_every_claim_of_the_full_book_was_checked_and_held(book):
+    """And the claims with their evidence go to artifacts/claims-full.txt, to read a run by."""
     from conftest import ExecutedNotebook, _flatten
 
     from cnnbook.claims import HOLDS
 
-    per_page = {}
+    per_page, report = {}, []
     for docname in notebook_docnames():
         nb = fullbook.executed_notebook(docname)
         texts, images = _flatten(nb)
         run = ExecutedNotebook(ROOT / docname, nb, 0.0, texts, images)
         per_page[docname] = run.claims()
+        if per_page[docname]:
+            report += [f"## {docname}", *run.claim_reports(), ""]
+    fullbook.ARTIFACTS.mkdir(exist_ok=True)
+    (fullbook.ARTIFACTS / "claims-full.txt").write_text("\n".join(report))
+    for docname in per_page:
         unchecked = [(s, v) for s, v in per_page[docname] if v != HOLDS]
         assert not unchecked, f"{docname}: claims not checked or not holding: {unchecked}"
     for docname in CHAPTERS_WITH_EXPERIMENTS:

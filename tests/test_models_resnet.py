@@ -133,10 +133,10 @@ def test_identity_block_with_zeroed_last_layer_is_the_identity():
 
 def test_blocks_shapes():
     inputs = keras.Input((16, 16, 64))
-    out = convolutional_block(inputs, 3, (32, 32, 128), s=2)
+    out = convolutional_block(inputs, 3, (32, 32, 128), strides=2)
     assert out.shape == (None, 8, 8, 128)
     assert identity_block(out, 3, (32, 32, 128)).shape == (None, 8, 8, 128)
-    assert basic_block(inputs, 128, s=2, shortcut="zeros").shape == (None, 8, 8, 128)
+    assert basic_block(inputs, 128, strides=2, shortcut="zeros").shape == (None, 8, 8, 128)
     assert basic_block(inputs, 64).shape == (None, 16, 16, 64)
 
 
@@ -154,14 +154,14 @@ def test_bad_arguments_raise_clear_errors():
         identity_block(inputs, 3, (4, 4, 16))
     with pytest.raises(ValueError, match="filters must list 3"):
         identity_block(inputs, 3, (4, 32))
-    with pytest.raises(ValueError, match="s must be a positive integer"):
-        convolutional_block(inputs, 3, (4, 4, 16), s=0)
-    with pytest.raises(ValueError, match="f must be a positive integer"):
+    with pytest.raises(ValueError, match="^strides must be a positive integer"):
+        convolutional_block(inputs, 3, (4, 4, 16), strides=0)
+    with pytest.raises(ValueError, match="^kernel_size must be a positive integer"):
         convolutional_block(inputs, 0, (4, 4, 16))
     with pytest.raises(ValueError, match="shortcut must be one of"):
         basic_block(inputs, 32, shortcut="dense")
     with pytest.raises(ValueError, match="can only add channels"):
-        basic_block(inputs, 16, s=2, shortcut="zeros")
+        basic_block(inputs, 16, strides=2, shortcut="zeros")
     with pytest.raises(ValueError, match="depth must be 6n \\+ 2"):
         plain_network(10)
     with pytest.raises(ValueError, match="depth must be 6n \\+ 2"):

@@ -39,14 +39,14 @@ def _check_filters(filters, count: int) -> None:
         or len(filters) != count
     ):
         raise ValueError(
-            f"filters must list {count} channel counts (1x1, f x f, 1x1), got {filters!r}"
+            f"filters must list {count} channel counts (1x1, k x k, 1x1), got {filters!r}"
         )
     for value in filters:
         arguments.positive_int("filters", value)
 
 
-def _channels(X) -> int:
-    return int(X.shape[-1])
+def _channels(x) -> int:
+    return int(x.shape[-1])
 
 
 def _bn(name: str | None, part: str, momentum: float = 0.99):
@@ -70,69 +70,72 @@ def _conv(filters, size, stride, initializer, name, part, padding="valid", use_b
     )
 
 
-def _bottleneck_add(X, shortcut, f, filters, s, initializer, name):
-    """1x1 (stride s) -> f x f -> 1x1 main path, then the shortcut added before the last ReLU."""
-    F1, F2, F3 = filters
-    X = _conv(F1, 1, s, initializer, name, "1")(X)
-    X = _bn(name, "1")(X)
-    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
-    X = _conv(F2, f, 1, initializer, name, "2", padding="same")(X)
-    X = _bn(name, "2")(X)
-    X = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(X)
-    X = _conv(F3, 1, 1, initializer, name, "3")(X)
-    X = _bn(name, "3")(X)
-    X = layers.Add(name=f"{name}_add" if name else None)([X, shortcut])  # before the last ReLU
-    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+def _bottleneck_add(x, shortcut, kernel_size, filters, strides, initializer, name):
+    """1x1 (strided) -> k x k -> 1x1 main path, then the shortcut added before the last ReLU."""
+    first, middle, last = filters
+    x = _conv(first, 1, strides, initializer, name, "1")(x)
+    x = _bn(name, "1")(x)
+    x = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(x)
+    x = _conv(middle, kernel_size, 1, initializer, name, "2", padding="same")(x)
+    x = _bn(name, "2")(x)
+    x = layers.Activation("relu", name=f"{name}_2_relu" if name else None)(x)
+    x = _conv(last, 1, 1, initializer, name, "3")(x)
+    x = _bn(name, "3")(x)
+    x = layers.Add(name=f"{name}_add" if name else None)([x, shortcut])  # before the last ReLU
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(x)
 
 
-def identity_block(X, f, filters, initializer="glorot_uniform", *, name=None):
+def identity_block(x, kernel_size, filters, kernel_initializer="glorot_uniform", *, name=None):
     """Bottleneck residual block whose shortcut is the identity (He et al., 2015, Fig. 5 right).
 
-    1x1 conv (F1) -> BN -> ReLU -> f x f conv (F2, same padding) -> BN -> ReLU -> 1x1 conv (F3)
-    -> BN -> add the input -> ReLU. The input must already have F3 channels, and height and
-    width are kept, so the addition needs no projection.
+    1x1 conv -> BN -> ReLU -> ``kernel_size`` conv (same padding) -> BN -> ReLU -> 1x1 conv ->
+    BN -> add the input -> ReLU. The input must already have ``filters[2]`` channels, and height
+    and width are kept, so the addition needs no projection. (The course writes the arguments
+    X, f and (F1, F2, F3); the code uses Keras's names.)
 
     Args:
-        X: input tensor of shape (batch, n_H, n_W, F3).
-        f: size of the middle convolution's window (an odd positive integer).
-        filters: (F1, F2, F3), the channels of the three convolutions.
-        initializer: kernel initializer of every convolution.
+        x: input tensor of shape (batch, height, width, filters[2]).
+        kernel_size: size of the middle convolution's window (an odd positive integer).
+        filters: the channels of the three convolutions (F1, F2, F3).
+        kernel_initializer: kernel initializer of every convolution.
         name: optional prefix for the layers' names.
     """
-    arguments.positive_ints(f=f)
+    arguments.positive_ints(kernel_size=kernel_size)
     _check_filters(filters, 3)
-    F3 = filters[2]
-    if _channels(X) != F3:
+    channels = filters[2]
+    if _channels(x) != channels:
         raise ValueError(
-            f"identity_block adds its input to an output of F3={F3} channels, so the input "
-            f"must have {F3} channels, not {_channels(X)}; use convolutional_block to change "
-            "the number of channels"
+            f"identity_block adds its input to an output of filters[2]={channels} channels, so "
+            f"the input must have {channels} channels, not {_channels(x)}; use "
+            "convolutional_block to change the number of channels"
         )
-    return _bottleneck_add(X, X, f, filters, 1, initializer, name)
+    return _bottleneck_add(x, x, kernel_size, filters, 1, kernel_initializer, name)
 
 
-def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform", *, name=None):
+def convolutional_block(
+    x, kernel_size, filters, strides=2, kernel_initializer="glorot_uniform", *, name=None
+):
     """Bottleneck residual block with a projection shortcut (He et al., 2015, option B).
 
-    The main path is that of ``identity_block`` with stride ``s`` on its first 1x1 convolution
-    (as in ``keras.applications.ResNet50``); the shortcut is a learned 1x1 convolution with F3
-    filters and stride ``s`` followed by batch normalisation, so both paths end with shape
-    (n_H / s, n_W / s, F3) and can be added.
+    The main path is that of ``identity_block`` with ``strides`` on its first 1x1 convolution
+    (as in ``keras.applications.ResNet50``); the shortcut is a learned 1x1 convolution with
+    ``filters[2]`` filters and the same strides followed by batch normalisation, so both paths
+    end with shape (height / strides, width / strides, filters[2]) and can be added. (The
+    course's X, f, (F1, F2, F3) and s are ``x``, ``kernel_size``, ``filters``, ``strides``.)
 
     Args:
-        X: input tensor of shape (batch, n_H, n_W, n_C).
-        f: size of the middle convolution's window.
-        filters: (F1, F2, F3).
-        s: stride of the first convolution and of the shortcut.
-        initializer: kernel initializer of every convolution.
+        x: input tensor of shape (batch, height, width, channels).
+        kernel_size: size of the middle convolution's window.
+        filters: the channels of the three convolutions (F1, F2, F3).
+        strides: stride of the first convolution and of the shortcut.
+        kernel_initializer: kernel initializer of every convolution.
         name: optional prefix for the layers' names.
     """
-    arguments.positive_ints(f=f, s=s)
+    arguments.positive_ints(kernel_size=kernel_size, strides=strides)
     _check_filters(filters, 3)
-    F3 = filters[2]
-    shortcut = _conv(F3, 1, s, initializer, name, "0")(X)
+    shortcut = _conv(filters[2], 1, strides, kernel_initializer, name, "0")(x)
     shortcut = _bn(name, "0")(shortcut)
-    return _bottleneck_add(X, shortcut, f, filters, s, initializer, name)
+    return _bottleneck_add(x, shortcut, kernel_size, filters, strides, kernel_initializer, name)
 
 
 @keras.saving.register_keras_serializable(package="cnnbook")
@@ -172,11 +175,11 @@ class ZeroPadShortcut(layers.Layer):
 
 
 def basic_block(
-    X,
+    x,
     filters,
-    s=1,
+    strides=1,
     shortcut="projection",
-    initializer="he_normal",
+    kernel_initializer="he_normal",
     *,
     use_bias=False,
     residual=True,
@@ -185,57 +188,60 @@ def basic_block(
 ):
     """Two 3x3 convolutions with a shortcut (He et al., 2015, Fig. 2 and Fig. 5 left).
 
-    3x3 conv (stride ``s``) -> BN -> ReLU -> 3x3 conv -> BN -> add shortcut -> ReLU. When the
-    shape changes (``s > 1`` or a new channel count) the shortcut is ``shortcut="projection"``,
-    a learned 1x1 convolution with stride ``s`` and BN (option B), or ``shortcut="zeros"``,
-    subsampling plus zero channels (option A, no parameters). ``residual=False`` drops the
-    shortcut and gives the matching block of a *plain* network: the same layers, no addition.
-    ``bn_momentum`` is the batch normalisation layers' moving-average momentum.
+    3x3 conv (``strides``) -> BN -> ReLU -> 3x3 conv -> BN -> add shortcut -> ReLU. When the
+    shape changes (``strides > 1`` or a new channel count) the shortcut is
+    ``shortcut="projection"``, a learned 1x1 convolution with the same strides and BN (option
+    B), or ``shortcut="zeros"``, subsampling plus zero channels (option A, no parameters).
+    ``residual=False`` drops the shortcut and gives the matching block of a *plain* network:
+    the same layers, no addition. ``bn_momentum`` is the batch normalisation layers'
+    moving-average momentum.
     """
-    arguments.positive_ints(filters=filters, s=s)
+    arguments.positive_ints(filters=filters, strides=strides)
     arguments.one_of("shortcut", shortcut, SHORTCUTS)
-    a_prev = X
-    X = _conv(filters, 3, s, initializer, name, "1", "same", use_bias)(X)
-    X = _bn(name, "1", bn_momentum)(X)
-    X = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(X)
-    X = _conv(filters, 3, 1, initializer, name, "2", "same", use_bias)(X)
-    X = _bn(name, "2", bn_momentum)(X)
+    a_prev = x
+    x = _conv(filters, 3, strides, kernel_initializer, name, "1", "same", use_bias)(x)
+    x = _bn(name, "1", bn_momentum)(x)
+    x = layers.Activation("relu", name=f"{name}_1_relu" if name else None)(x)
+    x = _conv(filters, 3, 1, kernel_initializer, name, "2", "same", use_bias)(x)
+    x = _bn(name, "2", bn_momentum)(x)
     if residual:
-        if s == 1 and _channels(a_prev) == filters:
+        if strides == 1 and _channels(a_prev) == filters:
             skip = a_prev
         elif shortcut == "projection":
-            skip = _conv(filters, 1, s, initializer, name, "0", "valid", use_bias)(a_prev)
+            skip = _conv(filters, 1, strides, kernel_initializer, name, "0", "valid", use_bias)(
+                a_prev
+            )
             skip = _bn(name, "0", bn_momentum)(skip)
         else:
-            skip = ZeroPadShortcut(filters, s, name=f"{name}_0_pad" if name else None)(a_prev)
-        if tuple(skip.shape[1:]) != tuple(X.shape[1:]):
+            skip = ZeroPadShortcut(filters, strides, name=f"{name}_0_pad" if name else None)(a_prev)
+        if tuple(skip.shape[1:]) != tuple(x.shape[1:]):
             raise ValueError(
                 f"shortcut shape {tuple(skip.shape[1:])} does not match the block's output "
-                f"{tuple(X.shape[1:])}; with 'valid'-sized inputs use an even height and width"
+                f"{tuple(x.shape[1:])}; with 'valid'-sized inputs use an even height and width"
             )
-        X = layers.Add(name=f"{name}_add" if name else None)([X, skip])
-    return layers.Activation("relu", name=f"{name}_out" if name else None)(X)
+        x = layers.Add(name=f"{name}_add" if name else None)([x, skip])
+    return layers.Activation("relu", name=f"{name}_out" if name else None)(x)
 
 
 def _stem(inputs, use_bias, initializer):
     """7x7/2 convolution with 64 filters, BN, ReLU, 3x3/2 max pooling (conv1 and pool1)."""
-    X = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
-    X = layers.Conv2D(
+    x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
+    x = layers.Conv2D(
         64, 7, strides=2, use_bias=use_bias, kernel_initializer=initializer, name="conv1_conv"
-    )(X)
-    X = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(X)
-    X = layers.Activation("relu", name="conv1_relu")(X)
-    X = layers.ZeroPadding2D(1, name="pool1_pad")(X)
-    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(X)
+    )(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
+    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
 
 
-def _top(X, inputs, classes, include_top, pooling, name):
+def _top(x, inputs, classes, include_top, pooling, name):
     if include_top:
-        X = layers.GlobalAveragePooling2D(name="avg_pool")(X)
-        X = layers.Dense(classes, activation="softmax", name="predictions")(X)
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dense(classes, activation="softmax", name="predictions")(x)
     else:
-        X = global_pooling(X, pooling)
-    return keras.Model(inputs, X, name=name)
+        x = global_pooling(x, pooling)
+    return keras.Model(inputs, x, name=name)
 
 
 def resnet50(
@@ -253,14 +259,14 @@ def resnet50(
     shape = arguments.input_shape(input_shape, "ResNet-50", smallest=32)
     arguments.top(include_top, classes, pooling)
     inputs = keras.Input(shape=shape)
-    X = _stem(inputs, use_bias=True, initializer="glorot_uniform")
+    x = _stem(inputs, use_bias=True, initializer="glorot_uniform")
     stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
     for stage, (width, blocks, stride) in enumerate(stages, start=2):
         filters = (width, width, 4 * width)
-        X = convolutional_block(X, 3, filters, s=stride, name=f"conv{stage}_block1")
+        x = convolutional_block(x, 3, filters, strides=stride, name=f"conv{stage}_block1")
         for block in range(2, blocks + 1):
-            X = identity_block(X, 3, filters, name=f"conv{stage}_block{block}")
-    return _top(X, inputs, classes, include_top, pooling, name)
+            x = identity_block(x, 3, filters, name=f"conv{stage}_block{block}")
+    return _top(x, inputs, classes, include_top, pooling, name)
 
 
 def resnet34(
@@ -284,18 +290,18 @@ def resnet34(
     arguments.top(include_top, classes, pooling)
     arguments.one_of("shortcut", shortcut, SHORTCUTS)
     inputs = keras.Input(shape=shape)
-    X = _stem(inputs, use_bias=False, initializer="he_normal")
+    x = _stem(inputs, use_bias=False, initializer="he_normal")
     stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
     for stage, (width, blocks, stride) in enumerate(stages, start=2):
         for block in range(1, blocks + 1):
-            X = basic_block(
-                X,
+            x = basic_block(
+                x,
                 width,
-                s=stride if block == 1 else 1,
+                strides=stride if block == 1 else 1,
                 shortcut=shortcut,
                 name=f"conv{stage}_block{block}",
             )
-    return _top(X, inputs, classes, include_top, pooling, name)
+    return _top(x, inputs, classes, include_top, pooling, name)
 
 
 def _cifar_network(
@@ -315,25 +321,25 @@ def _cifar_network(
         arguments.positive_int("widths", width)
     n = (depth - 2) // 6
     inputs = keras.Input(shape=shape)
-    X = layers.Conv2D(
+    x = layers.Conv2D(
         widths[0], 3, padding="same", use_bias=False, kernel_initializer="he_normal", name="conv1"
     )(inputs)
-    X = layers.BatchNormalization(momentum=BN_MOMENTUM_SMALL, epsilon=BN_EPSILON, name="conv1_bn")(
-        X
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM_SMALL, epsilon=BN_EPSILON, name="conv1_bn")(
+        x
     )
-    X = layers.Activation("relu", name="conv1_relu")(X)
+    x = layers.Activation("relu", name="conv1_relu")(x)
     for stage, width in enumerate(widths, start=1):
         for block in range(1, n + 1):
-            X = basic_block(
-                X,
+            x = basic_block(
+                x,
                 width,
-                s=2 if stage > 1 and block == 1 else 1,
+                strides=2 if stage > 1 and block == 1 else 1,
                 shortcut=shortcut,
                 residual=residual,
                 bn_momentum=BN_MOMENTUM_SMALL,
                 name=f"stage{stage}_block{block}",
             )
-    return _top(X, inputs, classes, include_top, pooling, f"{name}{depth}")
+    return _top(x, inputs, classes, include_top, pooling, f"{name}{depth}")
 
 
 def plain_network(
