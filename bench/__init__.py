@@ -17,6 +17,7 @@ It measures, on whatever machine runs it, and records the machine with the figur
    depthwise-separable convolutions over channel counts and filter sizes.
 
 Every timing is repeated: the JSON keeps all runs, reports show the median and the spread.
-The appendix chapter ``chapters/appendices/performance.ipynb`` renders the JSON files in
-``bench/results/``. Benchmarks are never part of the test suite's pass/fail on speed.
+``cnnbook.benchmarks`` renders the JSON files in ``bench/results/``, for the markdown report
+beside each and for the appendix chapter ``chapters/appendices/performance.ipynb`` alike.
+Benchmarks are never part of the test suite's pass/fail on speed.
 """

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     # The section table loads no TensorFlow: `--help` and typos answer at once.
     from bench import machine, report, sections
     from bench.sections import ALL, DEFAULT
+    from cnnbook import benchmarks
 
     parser = _parser(DEFAULT, ALL)
     args = parser.parse_args(argv)
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] {section.name} done in {time.perf_counter() - started:.0f} s", flush=True)
 
     markdown = path.with_suffix(".md")
-    markdown.write_text(sections.markdown(results) + "\n")
+    markdown.write_text(benchmarks.report(results) + "\n")
     print(f"[bench] wrote {path} and {markdown.name}")
     failed = [
         r["chapter"] for r in results.get("chapters", {}).get("rows", []) if r["returncode"] != 0

@@ -77,7 +77,7 @@ def commit() -> str:
 BOOK_INPUTS = (
     "chapters",
     "src",
-    "assignments",
+    "instructor",
     "_config.yml",
     "_toc.yml",
     "_ext",

@@ -133,6 +133,7 @@ def _flatten(nb) -> tuple[list[str], int]:
                     images += 1
                 parts.append(data.get("text/plain", ""))
                 parts.append(data.get("text/html", ""))
+                parts.append(data.get("text/markdown", ""))
         texts.append("\n".join(parts))
     return texts, images
 

@@ -443,3 +443,16 @@ def test_missing_mathjax_fails_the_strict_build(tmp_path):
         text=True,
     )
     assert result.returncode != 0 and "MathJax is not vendored" in result.stderr
+
+
+def test_benchmark_tables_are_tables_on_the_page(book):
+    """The Performance appendix displays markdown tables: the page has them as HTML tables."""
+    from cnnbook import benchmarks
+
+    expected = 0
+    for results in benchmarks.load_results(ROOT / "bench" / "results").values():
+        report = benchmarks.report(results)
+        expected += sum(1 for line in report.splitlines() if line.startswith("|---|"))
+    page = parsed(page_path("chapters/appendices/performance"))
+    assert sum(1 for tag, _ in page.tags if tag == "table") >= expected > 0
+    assert "|---|" not in " ".join(page.text), "a table was shown as raw markdown"
