@@ -54,10 +54,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
 
-# Graded assignments (otter-grader): assignments/<name>/<name>.ipynb -> _build/assignments/<name>/
-# student/ (hand out) and autograder/<name>-autograder.zip (hidden tests). See tools/assignments.py.
+# Graded assignments (otter-grader): instructor/<name>/<name>.ipynb -> _build/assignments/<name>/
+# student/ (hand out) and autograder/<name>-autograder.zip (hidden tests). See tools/assign.py.
 assignments: $(STAMP)
-	$(BIN)/python -m tools.assignments build
+	$(BIN)/python -m tools.assign build
 
 # Grades every notebook or otter zip under SUBMISSIONS with `otter run` (no Docker); a student is
 # the first folder under SUBMISSIONS. One CSV row per student and question.
@@ -70,7 +70,7 @@ grade: $(STAMP)
 # the blank notebook, graded as submissions: each should lose points on the question it names.
 # Smoke sizes (a few batches): what the tests catch does not depend on how long a model trains.
 broken: assignments
-	$(BIN)/python -m tools.assignments broken --out _build/broken
+	$(BIN)/python -m tools.assign broken --out _build/broken
 	CNNBOOK_SMOKE=1 $(BIN)/python -m tools.grading _build/broken --out _build/broken-grades.csv
 
 lint: $(STAMP)

@@ -1,6 +1,6 @@
 """The graded assignments, end to end in smoke mode.
 
-For each instructor notebook under assignments/: otter assign builds the student notebook and the
+For each instructor notebook under instructor/: otter assign builds the student notebook and the
 autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
 deliberately broken solution under tests/broken_solutions/<name>/ scores less than full marks;
@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT
 
 from cnnbook.assignments import NAMES, install_tests, public_tests
-from tools.assignments import (
+from tools.assign import (
     OTTER_ONLY_TAG,
     autograder_zip,
     book_page,
@@ -139,7 +139,7 @@ def test_instructor_notebook_follows_the_conventions(name):
 @pytest.mark.xdist_group("assignments-sync")
 def test_packaged_public_tests_and_book_pages_are_in_step_with_the_instructor_notebooks():
     stale = sync(ASSIGNMENTS, check=True)
-    assert not stale, f"run `python -m tools.assignments sync`: out of step: {stale}"
+    assert not stale, f"run `python -m tools.assign sync`: out of step: {stale}"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

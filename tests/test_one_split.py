@@ -33,7 +33,7 @@ from cnnbook.data import load_splits, signs_classes
 
 NOTEBOOKS = sorted(
     p
-    for folder in ("chapters", "assignments")
+    for folder in ("chapters", "instructor")
     for p in (ROOT / folder).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts
 )
@@ -490,7 +490,7 @@ def test_the_checks_see_the_notebooks_that_load_and_train():
         for p in NOTEBOOKS
         if "load_splits(" in "\n".join(code_cells(p))
     }
-    assert "assignments/transfer-learning-mobilenet/transfer-learning-mobilenet.ipynb" in loaders
+    assert "instructor/transfer-learning-mobilenet/transfer-learning-mobilenet.ipynb" in loaders
     assert "chapters/assignments/transfer-learning-mobilenet.ipynb" in loaders
     assert len(loaders) >= 8, loaders
     training = 0

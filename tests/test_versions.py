@@ -128,7 +128,7 @@ def test_the_book_extra_installs_every_module_the_tests_tools_and_bench_import()
     addopts = pyproject()["tool"]["pytest"]["ini_options"]["addopts"]
     if re.search(r"(^|\s)-n\s", addopts):
         assert "pytest-xdist" in installed, "addopts runs pytest -n: declare pytest-xdist"
-    local = {"cnnbook", "conftest", "fullbook", "assignments", "nbconventions", "bench"}
+    local = {"cnnbook", "conftest", "fullbook", "assign", "grading", "nbconventions", "bench"}
     local |= {p.stem for p in (ROOT / "tests").glob("*.py")} | {"cnnbook_book", "tools"}
     providers = metadata.packages_distributions()
     missing = {}

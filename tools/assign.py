@@ -1,18 +1,18 @@
 """The graded assignments: generate them from the instructor notebooks (grading them is
 ``tools.grading``).
 
-    python -m tools.assignments build [--out DIR] [--no-run-tests] [NAME ...]
-        otter assign each instructor notebook assignments/<name>/<name>.ipynb into
+    python -m tools.assign build [--out DIR] [--no-run-tests] [NAME ...]
+        otter assign each instructor notebook instructor/<name>/<name>.ipynb into
         DIR/<name>/student (the notebook to hand out, with its public tests) and
         DIR/<name>/autograder (<name>-autograder.zip, with the hidden tests);
         DIR defaults to _build/assignments
-    python -m tools.assignments sync [NAME ...]
+    python -m tools.assign sync [NAME ...]
         regenerate what the repository keeps in step with the instructor notebooks: the public
         tests packaged in src/cnnbook/assignments/<name>/tests and the book page
         chapters/assignments/<name>.ipynb
-    python -m tools.assignments check [NAME ...]
+    python -m tools.assign check [NAME ...]
         exit 1 if `sync` would change anything
-    python -m tools.assignments broken [--autograders DIR] [--out DIR] [NAME ...]
+    python -m tools.assign broken [--autograders DIR] [--out DIR] [NAME ...]
         write submissions to grade: for each deliberately broken solution
         tests/broken_solutions/<name>/<case>.py, the solution notebook with that mistake
         (DIR/<name>.<case>/<name>.ipynb), and the solution itself and the blank student
@@ -38,7 +38,7 @@ from cnnbook.assignments import NAMES
 from tools.nbconventions import formatted
 
 ROOT = Path(__file__).resolve().parents[1]
-MASTERS = ROOT / "assignments"
+MASTERS = ROOT / "instructor"
 PACKAGED = ROOT / "src" / "cnnbook" / "assignments"
 CHAPTERS = ROOT / "chapters" / "assignments"
 BROKEN = ROOT / "tests" / "broken_solutions"

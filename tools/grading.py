@@ -5,7 +5,7 @@
         grade every notebook (or otter zip) under SUBMISSIONS and write one CSV row per student
         and question. A student is the first folder under SUBMISSIONS (SUBMISSIONS/<student>/...)
         or, for files directly in it, the file name. Relative paths are taken from the folder
-        the command is run in. The autograders are what ``python -m tools.assignments build``
+        the command is run in. The autograders are what ``python -m tools.assign build``
         (``make assignments``) wrote, in _build/assignments by default.
 
 Grading survives bad submissions: each is read once (an unreadable one scores zero, with the
@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 
 from cnnbook.assignments import NAMES
-from tools.assignments import OTTER, ROOT, autograder_zip
+from tools.assign import OTTER, ROOT, autograder_zip
 
 GUARD = """\
 # Inserted by cnnbook's grader: each cell may run for at most {limit} s.
@@ -243,7 +243,7 @@ def main(argv: list[str]) -> int:
         "--autograders",
         type=Path,
         default=ROOT / "_build" / "assignments",
-        help="where `python -m tools.assignments build` wrote them (default: _build/assignments)",
+        help="where `python -m tools.assign build` wrote them (default: _build/assignments)",
     )
     parser.add_argument(
         "--out",

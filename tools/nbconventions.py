@@ -211,7 +211,7 @@ def main(argv: list[str]) -> int:
         return 2
     targets = [Path(a).resolve() for a in argv[1:]] or [
         *sorted(ROOT.glob("chapters/**/*.ipynb")),
-        *sorted(ROOT.glob("assignments/*/*.ipynb")),
+        *sorted(ROOT.glob("instructor/*/*.ipynb")),
     ]
     status = 0
     for path in targets:

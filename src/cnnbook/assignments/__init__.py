@@ -3,7 +3,7 @@
 The assignments are written for otter-grader (https://otter-grader.readthedocs.io). Otter reads
 a question's tests from ``./tests`` beside the notebook; on Colab only the notebook itself is on
 the disk, so each assignment's public tests travel inside this package (generated from the
-instructor notebook by ``python -m tools.assignments sync``) and ``grader()`` copies them out first.
+instructor notebook by ``python -m tools.assign sync``) and ``grader()`` copies them out first.
 The hidden tests exist only in the instructor's autograder.
 """
 
