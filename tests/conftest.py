@@ -64,8 +64,8 @@ class ExecutedNotebook:
     def claims(self) -> list[tuple[str, str]]:
         """(statement, verdict) of every ``cnnbook.claims.check`` the notebook printed."""
         return [
-            re.match(r"Claim: (.+?)\n(?:.*\n)*  verdict: (.+)$", block).groups()
-            for block in self.claim_reports()
+            (lines[0].removeprefix("Claim: "), lines[-1].removeprefix("  verdict: "))
+            for lines in (block.splitlines() for block in self.claim_reports())
         ]
 
     def claim_reports(self) -> list[str]:
