@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fullbook import locked
+from fullbook import ONE_THREAD, locked
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -19,6 +19,9 @@ SHARED = ROOT.parent / "shared"
 # The whole suite runs in smoke mode, offline, with the local sources when they exist.
 os.environ["CNNBOOK_SMOKE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Every kernel of the suite computes on one thread (see tests/fullbook.py: two-thread kernels
+# side by side on two cores run several times slower than alone).
+os.environ.update(ONE_THREAD)
 if (SHARED / "data" / "sign-language-digits").is_dir():
     os.environ.setdefault("CNNBOOK_DATA_DIR", str(SHARED / "data"))
 if (SHARED / "weights").is_dir():
@@ -31,6 +34,7 @@ from cnnbook.weights import seed_keras_home  # noqa: E402
 seed_keras_home()
 
 RUN_DIR_ENV = "CNNBOOK_TEST_RUN_DIR"
+BOOK_BESIDE_ENV = "CNNBOOK_TEST_BOOK_BESIDE"
 
 
 @dataclass
@@ -156,15 +160,21 @@ def pytest_configure(config):
 
     A run that includes the book's tests starts the full-mode book build (tests/fullbook.py) in
     the background now, in the controlling process, so the other tests run while it builds.
+    The test workers then run at the lowest priority: the build is the suite's longest path,
+    its chapters time themselves, and the tests fill the cores the build leaves idle.
     """
     global _background_build
     if RUN_DIR_ENV not in os.environ:
         os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="cnnbook-tests-")
     collecting_only = config.option.collectonly
-    if not hasattr(config, "workerinput") and _whole_suite(config) and not collecting_only:
+    if hasattr(config, "workerinput"):
+        if os.environ.get(BOOK_BESIDE_ENV) == "1":
+            os.nice(19)  # inherited by the kernels this worker starts
+    elif _whole_suite(config) and not collecting_only:
         import fullbook
 
         _background_build = fullbook.start_in_background(run_dir())
+        os.environ[BOOK_BESIDE_ENV] = "1"  # read by the workers, started after this
 
 
 def pytest_unconfigure(config):
