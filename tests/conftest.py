@@ -34,7 +34,6 @@ from cnnbook.weights import seed_keras_home  # noqa: E402
 seed_keras_home()
 
 RUN_DIR_ENV = "CNNBOOK_TEST_RUN_DIR"
-BOOK_BESIDE_ENV = "CNNBOOK_TEST_BOOK_BESIDE"
 
 
 @dataclass
@@ -160,21 +159,15 @@ def pytest_configure(config):
 
     A run that includes the book's tests starts the full-mode book build (tests/fullbook.py) in
     the background now, in the controlling process, so the other tests run while it builds.
-    The test workers then run at the lowest priority: the build is the suite's longest path,
-    its chapters time themselves, and the tests fill the cores the build leaves idle.
     """
     global _background_build
     if RUN_DIR_ENV not in os.environ:
         os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="cnnbook-tests-")
     collecting_only = config.option.collectonly
-    if hasattr(config, "workerinput"):
-        if os.environ.get(BOOK_BESIDE_ENV) == "1":
-            os.nice(19)  # inherited by the kernels this worker starts
-    elif _whole_suite(config) and not collecting_only:
+    if not hasattr(config, "workerinput") and _whole_suite(config) and not collecting_only:
         import fullbook
 
         _background_build = fullbook.start_in_background(run_dir())
-        os.environ[BOOK_BESIDE_ENV] = "1"  # read by the workers, started after this
 
 
 def pytest_unconfigure(config):

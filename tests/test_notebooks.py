@@ -4,7 +4,13 @@ import nbformat
 import pytest
 from conftest import ROOT, printed_numbers, prose_numbers
 
-from tools.nbconventions import data_and_training_problems, problems, toc_notebooks
+from tools.nbconventions import (
+    CODE_COLUMN,
+    data_and_training_problems,
+    lines_wider_than_the_code_column,
+    problems,
+    toc_notebooks,
+)
 
 NOTEBOOKS = [str(p.relative_to(ROOT)) for p in toc_notebooks()]
 
@@ -17,6 +23,16 @@ def test_every_chapter_notebook_is_in_the_toc():
 @pytest.mark.parametrize("relpath", NOTEBOOKS)
 def test_conventions(relpath):
     assert problems(ROOT / relpath) == []
+
+
+def test_a_code_line_wider_than_the_code_column_is_a_problem():
+    fits = "x = 1  # " + "a" * (CODE_COLUMN - 9)
+    assert len(fits) == CODE_COLUMN
+    assert lines_wider_than_the_code_column([fits, "print(2)"]) == []
+    wide = lines_wider_than_the_code_column(["print(1)", f"{fits}\n{fits}b"])
+    assert wide == [
+        f"code cell 1: a line of {CODE_COLUMN + 1} characters (the code column shows 80)"
+    ]
 
 
 GPU = {"accelerator": "GPU"}
