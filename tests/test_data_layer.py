@@ -162,7 +162,9 @@ def test_locate_downloads_then_reuses_the_verified_copy(isolated, capsys):
     assert first.origin == "download" and not first.is_fallback
     second = locate("fake")
     assert second.origin == "local" and second.image_dir == first.image_dir
-    assert "verified against its sha256 manifest" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "verified against its sha256 manifest" in " ".join(printed.split())
+    assert max(map(len, printed.splitlines())) <= 80  # the page's column: no sideways scroll
 
 
 def test_locate_refuses_a_damaged_local_copy(isolated):

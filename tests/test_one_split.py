@@ -66,15 +66,16 @@ TEST_NAME = re.compile(r"(^|_)test($|_)")
 
 
 def code_cells(path: Path) -> list[str]:
-    """The code of each code cell, with IPython magics and shell lines made into ``pass``."""
+    """The code of each code cell as Python, IPython magics and shell lines made into calls.
+
+    IPython's own transformer does it, so a continued ``!=`` line is not mistaken for a shell
+    command (a regular expression on ``!`` at a line's start was).
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
     nb = nbformat.read(path, as_version=4)
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [re.sub(r"^(\s*)[%!].*$", r"\1pass", line) for line in cell.source.splitlines()]
-        cells.append("\n".join(lines))
-    return cells
+    transform = TransformerManager().transform_cell
+    return [transform(cell.source) for cell in nb.cells if cell.cell_type == "code"]
 
 
 def _identifiers(tree: ast.AST) -> set[str]:
@@ -592,6 +593,26 @@ def test_a_class_subset_keeps_every_photo_in_its_part(ten, six):
     assert _labels(six.test) == collections.Counter(
         int(Path(f).parent.name) for f in six.files["test"]
     )
+
+
+@needs_real_data
+def test_a_class_subset_knows_its_length_so_keras_warns_nothing(six):
+    import math
+    import warnings
+
+    import keras
+
+    for part in PARTS:
+        batches = math.ceil(six.sizes[part] / 512)
+        assert int(getattr(six, part).cardinality()) == batches, part
+    model = keras.Sequential(
+        [keras.Input((SIZE, SIZE, 3)), keras.layers.Flatten(), keras.layers.Dense(6)]
+    )
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(six.train, epochs=1, verbose=0, shuffle=False)
+    assert not [str(w.message) for w in caught if "ran out of data" in str(w.message)]
 
 
 @needs_real_data

@@ -81,3 +81,70 @@ def test_prose_numbers_are_found_and_years_ignored():
     assert prose_numbers(nb) == {61706, 138357544, 1000}
     assert printed_numbers("total 61,706 and 1000") >= {61706, 1000}
     assert 138357544 not in printed_numbers("138,357,545")
+
+
+def test_the_gpu_probe_prints_no_native_log_line(tmp_path):
+    # The standard `tensorflow` wheel on a machine without a GPU (a Colab CPU runtime) logs
+    # "failed call to cuInit" from C++ when setup() asks for GPUs. Here the probe is replaced
+    # by one that writes such a line to file descriptor 2, as C++ does; setup() must swallow it.
+    code = (
+        "import os\n"
+        "import tensorflow as tf\n"
+        "real = tf.config.list_physical_devices\n"
+        "def probe(kind=None):\n"
+        "    os.write(2, b'E0000 cuda_platform.cc:52] failed call to cuInit: UNKNOWN\\n')\n"
+        "    return real(kind)\n"
+        "tf.config.list_physical_devices = probe\n"
+        "import cnnbook\n"
+        "cnnbook.setup()\n"
+        "os.write(2, b'after setup\\n')\n"
+    )
+    result = _run(code, dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "GPU: none" in result.stdout
+    assert "cuInit" not in result.stderr
+    assert "after setup" in result.stderr  # the descriptor is back once setup() returns
+
+
+def test_an_operation_whose_first_run_logs_from_cpp_logs_nothing_after_setup(tmp_path):
+    # On a CPU without AVX-512 oneDNN logs "supports DT_INT32 only on platforms with AVX-512"
+    # the first time a chapter runs RandomElasticTransform (its map_coordinates); with AVX-512
+    # it never logs, and the test holds trivially.
+    code = (
+        "import os\n"
+        "import cnnbook\n"
+        "cnnbook.setup()\n"
+        "import keras, numpy as np\n"
+        "os.write(2, b'chapter starts\\n')\n"
+        "layer = keras.layers.RandomElasticTransform(factor=1.0, scale=0.4, seed=5)\n"
+        "layer(np.ones((1, 16, 16, 3), 'float32'), training=True)\n"
+    )
+    result = _run(code, dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
+    assert result.returncode == 0, result.stderr[-2000:]
+    chapter = result.stderr.split("chapter starts\n", 1)[1]
+    assert chapter.strip() == "", chapter[-2000:]
+
+
+def test_fit_on_a_dataset_warns_nothing_a_reader_cannot_act_on():
+    import warnings
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from cnnbook.runtime import silence_unactionable_warnings
+
+    x = np.zeros((8, 3), "float32")
+    data = tf.data.Dataset.from_tensor_slices((x, np.zeros(8, "int32"))).batch(4)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with warnings.catch_warnings(record=True) as before:
+        warnings.simplefilter("always")
+        model.fit(data, epochs=1, verbose=0)
+    assert any("shuffle=True" in str(w.message) for w in before)  # Keras still warns
+    with warnings.catch_warnings(record=True) as after:
+        warnings.simplefilter("always")
+        silence_unactionable_warnings()
+        warnings.warn("a warning a reader can act on", UserWarning, stacklevel=1)
+        model.fit(data, epochs=1, verbose=0)
+    assert [str(w.message) for w in after] == ["a warning a reader can act on"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import textwrap
 from dataclasses import dataclass
 
 SMOKE_ENV = "CNNBOOK_SMOKE"
@@ -58,7 +59,8 @@ class RuntimeReport:
             f" | seed {self.seed}" + (" | Colab" if self.colab else ""),
         ]
         if self.weights_note:
-            out.append(self.weights_note)
+            # Wrapped to the page's 80-character column (a sentence, not a table).
+            out += textwrap.wrap(self.weights_note, width=80, break_on_hyphens=False)
         return out
 
 
@@ -95,6 +97,48 @@ def _native_stderr_silenced():
         os.close(devnull)
 
 
+# Warnings a reader of the book cannot act on, matched by their text. Keras's `fit` defaults to
+# shuffle=True and then warns that it ignores it for a tf.data dataset, which cnnbook.data
+# shuffles itself (Keras 3, keras/src/trainers/data_adapters/__init__.py).
+UNACTIONABLE_WARNINGS = (
+    r"`shuffle=True` was passed, but will be ignored since the data `x` was provided as a "
+    r"tf\.data\.Dataset",
+)
+
+
+def silence_unactionable_warnings() -> None:
+    """Filter out the warnings in ``UNACTIONABLE_WARNINGS`` (only those: others still show)."""
+    import warnings
+
+    for message in UNACTIONABLE_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
+
+
+def use_book_style() -> None:
+    """The book's figure style (``cnnbook.plots.BOOK_STYLE``): colour-blind-safe, opaque."""
+    import matplotlib.pyplot as plt
+
+    from cnnbook.plots import BOOK_STYLE
+
+    plt.rcParams.update(BOOK_STYLE)
+
+
+def _log_once_per_process_lines() -> None:
+    """Run, once, the operations whose C++ code logs a line the first time it runs.
+
+    On a CPU without AVX-512 (this book's CI machine, many laptops) oneDNN logs "oneDNN supports
+    DT_INT32 only on platforms with AVX-512. Falling back to the default Eigen-based
+    implementation" at the first int32 gather, which Keras's ``map_coordinates`` does (and so
+    ``RandomElasticTransform``); it is logged once per process, so doing it here, under
+    ``_native_stderr_silenced()``, keeps it out of the chapter (0.1 s).
+    """
+    import keras
+    import numpy as np
+
+    grid = np.zeros((2, 2), "float32")
+    keras.ops.image.map_coordinates(grid, [grid, grid], order=1)
+
+
 def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     """Prepare a chapter: quiet logs, offline weights, fixed seeds; print the runtime.
 
@@ -113,7 +157,14 @@ def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
 
     tf.get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
-    gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
+    silence_unactionable_warnings()
+    use_book_style()
+    # The GPU probe too: the standard `tensorflow` wheel on a machine without a GPU (a Colab
+    # CPU runtime) logs "failed call to cuInit" from C++ here, which no reader can act on;
+    # the report below says "GPU: none" instead.
+    with _native_stderr_silenced():
+        gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
+        _log_once_per_process_lines()
     report = RuntimeReport(
         cnnbook_version=__version__,
         tensorflow_version=tf.__version__,

@@ -13,6 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from cnnbook import paths
 from cnnbook.data.registry import DatasetSpec
 
 
@@ -131,7 +132,10 @@ def download(spec: DatasetSpec, cache: Path, *, progressbar: bool = True) -> Pat
         if destination.exists():
             shutil.rmtree(destination)
         os.replace(content, destination)  # atomic on one file system: all or nothing
-        print(f"Downloaded {spec.name} and verified {count:,} files into {destination}")
+        print(
+            f"Downloaded {spec.name} and verified {count:,} files into "
+            f"{paths.for_reader(destination)}"
+        )
         return destination
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -150,11 +150,16 @@ def load_splits(
             [class_names.index(c) if c in class_names else -1 for c in all_classes]
         )
 
-        def kept(dataset):
+        def kept(dataset, part):
             dataset = dataset.filter(lambda x, y: tf.gather(new_label, y) >= 0)
-            return dataset.map(lambda x, y: (x, tf.gather(new_label, y)))
+            dataset = dataset.map(lambda x, y: (x, tf.gather(new_label, y)))
+            # A filter hides the length; without it Keras warns "Your input ran out of
+            # data" at the end of every first epoch. tf.data checks the count as it reads.
+            count = len(files[part])
+            return dataset.apply(tf.data.experimental.assert_cardinality(count))
 
-        train, validation, test = kept(train), kept(validation), kept(test)
+        train = kept(train, "train")
+        validation, test = kept(validation, "validation"), kept(test, "test")
     n_train = len(files["train"])
     if limit_train is not None:
         n_train = min(n_train, limit_train)

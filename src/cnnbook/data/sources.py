@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,10 +108,11 @@ def locate(name: str = "sign-language-digits", *, allow_download: bool = True,
             )
     if verbose:
         how = "found" if origin == "local" else "downloaded"
-        print(
-            f"Data: {spec.title}, {count:,} files {how} in {paths.for_reader(folder)} and verified against its "
-            f"sha256 manifest. License {spec.license}. Cite: {spec.citation}"
+        report = (
+            f"Data: {spec.title}, {count:,} files {how} in {paths.for_reader(folder)} and "
+            f"verified against its sha256 manifest. License {spec.license}. Cite: {spec.citation}"
         )
+        print(textwrap.fill(report, width=80, break_on_hyphens=False))
     return DataSource(
         name=spec.name, image_dir=folder / spec.image_root, origin=origin,
         license=spec.license, citation=spec.citation, num_files=count,
