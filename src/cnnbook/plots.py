@@ -10,6 +10,34 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
+
+# Okabe and Ito's palette ("Color Universal Design", 2002, jfly.uni-koeln.de/color): eight
+# colours that stay apart for readers with protanopia, deuteranopia or tritanopia
+# (tests/test_plots.py simulates each, after Machado, Oliveira and Fernandes 2009).
+# Chapters name a colour from here rather than matplotlib's "tab:red"/"tab:green" pair, which
+# a red-green colour-blind reader cannot tell apart.
+COLOURS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "red": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+
+# What cnnbook.setup() sets: lines cycle through COLOURS (yellow, faint on white, last);
+# images default to viridis (perceptually uniform, colour-blind safe); figures are opaque
+# white, so they stay legible when a reader switches the book to its dark theme.
+BOOK_STYLE = {
+    "axes.prop_cycle": cycler(color=list(COLOURS.values())),
+    "image.cmap": "viridis",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
+}
 
 
 def learning_curves(history, metrics=("loss", "accuracy"), title: str | None = None):
