@@ -8,6 +8,8 @@ from tools.nbconventions import (
     CODE_COLUMN,
     data_and_training_problems,
     lines_wider_than_the_code_column,
+    markdown_code_wider_than_the_code_column,
+    output_problems,
     problems,
     toc_notebooks,
 )
@@ -35,6 +37,16 @@ def test_a_code_line_wider_than_the_code_column_is_a_problem():
     ]
 
 
+def test_a_wide_line_in_a_markdown_code_block_is_a_problem_and_prose_is_not():
+    wide = "x = " + "a" * (CODE_COLUMN - 3)
+    prose = "A sentence " + "b" * CODE_COLUMN
+    solution = f":::{{solution}} s\n```python\nfits = 1\n{wide}\n```\n{prose}\n:::"
+    assert markdown_code_wider_than_the_code_column([prose, solution]) == [
+        f"markdown cell 1: a code line of {CODE_COLUMN + 1} characters (the code column shows 80)"
+    ]
+    assert markdown_code_wider_than_the_code_column([f"```\n{wide[:-1]}\n```"]) == []
+
+
 GPU = {"accelerator": "GPU"}
 CURVES = "learning_curves(history)"
 
@@ -42,9 +54,10 @@ CURVES = "learning_curves(history)"
 @pytest.mark.parametrize(
     ("sources", "metadata", "expected"),
     [
-        (["model.fit(x, epochs=3, verbose=2)", CURVES], GPU, []),
-        (["model.fit(x, epochs=3)", CURVES], GPU, ["verbose=2"]),
-        (["model.fit(x, epochs=3, verbose=1)", CURVES], GPU, ["verbose=2"]),
+        (["model.fit(x, epochs=3, verbose=0, callbacks=[training_report()])", CURVES], GPU, []),
+        (["model.fit(x, epochs=3, verbose=2)", CURVES], GPU, ["verbose=0"]),
+        (["model.fit(x, epochs=3)", CURVES], GPU, ["verbose=0"]),
+        (["model.fit(x, epochs=3, verbose=1)", CURVES], GPU, ["verbose=0"]),
         (["model.fit(x, epochs=3, verbose=0)", CURVES], {}, ['"accelerator": "GPU"']),
         (["model.fit(x, epochs=3, verbose=0)"], GPU, ["no learning curves"]),
         (["model.fit(x, epochs=3, verbose=0)", 'ax.set_xlabel("epoch")'], GPU, []),
@@ -70,6 +83,41 @@ def test_runs_in_smoke_mode_and_prints_every_number_its_prose_states(relpath, ex
     assert not missing, (
         f"{relpath} states numbers in its prose that no code cell prints: {sorted(missing)}"
     )
+
+
+@pytest.mark.parametrize("relpath", NOTEBOOKS)
+def test_a_smoke_run_shows_a_reader_no_log_line_no_epoch_lines_and_no_figure_without_alt(
+    relpath, executed
+):
+    # The kernel's stderr as papermill recorded it: what Colab would show under the cell.
+    assert output_problems(executed(relpath).nb) == []
+
+
+def test_output_problems_are_read_from_the_outputs():
+    nb = nbformat.v4.new_notebook()
+    plain = nbformat.v4.new_code_cell("fit()")
+    plain.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="3 epochs in 1.0 s: loss 1\n"),
+        nbformat.v4.new_output("stream", name="stderr", text=""),
+    ]
+    noisy = nbformat.v4.new_code_cell("fit()")
+    noisy.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="E0000 failed call to cuInit\n"),
+        nbformat.v4.new_output(
+            "stream", name="stdout", text="Epoch 1/3\n46/46 - 2s - 36ms/step - accuracy: 0.5\n"
+        ),
+    ]
+    figure = nbformat.v4.new_code_cell("plot()")
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
+    described = nbformat.v4.new_code_cell("plot()")
+    described.outputs = figure.outputs
+    described.metadata = {"mystnb": {"image": {"alt": "A learning curve."}}}
+    nb.cells = [plain, noisy, figure, described]
+    found = output_problems(nb)
+    assert len(found) == 3, found
+    assert "cell 1 writes to stderr" in found[0] and "cuInit" in found[0]
+    assert found[1] == "cell 1 prints Keras's per-epoch lines"
+    assert found[2] == "cell 2 shows a figure without alt text"
 
 
 # Chapters run on Colab GPUs as well as CPUs: their prose never takes the reader's machine for
@@ -99,7 +147,7 @@ def _chapter_titles() -> set[str]:
 @pytest.mark.parametrize(
     "module",
     ["acceleration", "augment", "claims", "conv", "costs", "evaluation", "inspection", "plots"]
-    + ["pooling", "timing", "transfer", "weights"]
+    + ["pooling", "progress", "timing", "transfer", "weights"]
     + ["models/classic", "models/efficientnet", "models/inception", "models/mobilenet"]
     + ["models/resnet"],
 )
@@ -112,3 +160,20 @@ def test_each_helper_names_the_chapter_that_teaches_it(module):
     assert re.search(r"[Tt]aught in", docstring), f"{module}: no 'Taught in ...' sentence"
     named = [title for title in _chapter_titles() if f"*{title}*" in docstring]
     assert named, f"{module}: its docstring names no chapter by its title, in *...*"
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ('ax.plot(x, color="tab:red")', True),
+        ('ax.bar(x, y, color=["tab:green", "tab:blue"])', True),
+        ('ax.plot(x, color="red")', True),
+        ('ax.plot(x, color=COLOURS["red"])', False),
+        ('ax.bar(x, y, color=[COLOURS["green"], "grey"])', False),
+        ('ax.plot(x, label="red")', False),  # not a colour argument
+    ],
+)
+def test_colours_colour_blind_readers_confuse_are_flagged(source, flagged):
+    from tools.nbconventions import colour_problems
+
+    assert bool(colour_problems([source])) is flagged

@@ -119,8 +119,13 @@ def book_page(name: str) -> nbformat.NotebookNode:
     return nb
 
 
-def _cell_view(nb) -> list[tuple[str, str, tuple[str, ...]]]:
-    return [(c.cell_type, c.source, tuple(c.metadata.get("tags", []))) for c in nb.cells]
+def _cell_view(nb) -> list[tuple[str, str, tuple[str, ...], dict]]:
+    """What the book page keeps of each cell: its type, source, tags and myst-nb options (a
+    figure's alt text, ``"mystnb": {"image": {"alt": ...}}``, set on the instructor's cell)."""
+    return [
+        (c.cell_type, c.source, tuple(c.metadata.get("tags", [])), c.metadata.get("mystnb", {}))
+        for c in nb.cells
+    ]
 
 
 def sync(names: list[str], check: bool = False) -> list[str]:

@@ -23,10 +23,7 @@ BOOTSTRAP_TAGS = ["bootstrap", "hide-cell"]
 REQUIRED_HEADINGS = ("Learning objectives", "Summary", "Exercises")
 # The book's code column shows about 80 characters at 1280 px (and Colab's is no wider).
 CODE_COLUMN = 80
-# Generated from instructor/ by tools.assign, under the project's 100-column setting (not yet
-# held to the code column: the instructor notebooks and their deliberately broken solutions
-# move together).
-WIDER_CODE = ("chapters/assignments/",)
+KEPT_CELL_METADATA = ("tags", "mystnb")
 
 
 def book_version() -> str:
@@ -98,6 +95,26 @@ def lines_wider_than_the_code_column(sources: list[str]) -> list[str]:
     ]
 
 
+FENCE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
+
+
+def code_in_markdown(markdown: str) -> list[str]:
+    """The fenced code blocks of a markdown cell (a solution's code, say), one string each."""
+    return [match[2] for match in FENCE.finditer(markdown)]
+
+
+def markdown_code_wider_than_the_code_column(markdowns: list[str]) -> list[str]:
+    """Each line of a fenced code block wider than ``CODE_COLUMN``, as "markdown cell N: ..."."""
+    return [
+        f"markdown cell {index}: a code line of {len(line)} characters "
+        f"(the code column shows {CODE_COLUMN})"
+        for index, markdown in enumerate(markdowns)
+        for block in code_in_markdown(markdown)
+        for line in block.splitlines()
+        if len(line) > CODE_COLUMN
+    ]
+
+
 def problems(path: Path) -> list[str]:
     """What in ``path`` breaks the conventions (empty when it is clean)."""
     nb = nbformat.read(path, as_version=4)
@@ -120,14 +137,89 @@ def problems(path: Path) -> list[str]:
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         found.append("kernelspec is not python3")
     found += data_and_training_problems([c.source for c in code], nb.metadata)
-    relpath = path.relative_to(ROOT).as_posix()
-    if is_chapter(path) and not relpath.startswith(WIDER_CODE):
+    found += colour_problems([c.source for c in code])
+    if is_chapter(path):
         found += lines_wider_than_the_code_column([c.source for c in code])
+        found += markdown_code_wider_than_the_code_column(
+            [c.source for c in nb.cells if c.cell_type == "markdown"]
+        )
     if is_chapter(path):
         headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         for heading in REQUIRED_HEADINGS:
             if not re.search(rf"^#+ .*{heading}", headings, re.MULTILINE | re.IGNORECASE):
                 found.append(f"no '{heading}' heading")
+    return found
+
+
+# matplotlib's named colours a red-green colour-blind reader confuses; cnnbook.plots.COLOURS
+# (Okabe and Ito's palette) holds their replacements.
+CONFUSABLE_COLOURS = re.compile(
+    r"^(tab:(red|green|orange|brown|olive|pink|cyan)|red|green|lime|darkgreen|darkred|orange)$"
+)
+COLOUR_KEYWORDS = {"color", "colors", "c", "facecolor", "edgecolor", "markerfacecolor"}
+
+
+def colour_problems(sources: list[str]) -> list[str]:
+    """Colours given by a name from ``CONFUSABLE_COLOURS`` in a plotting call's colour argument."""
+    found = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg not in COLOUR_KEYWORDS:
+                    continue
+                # COLOURS["red"]: the key names the palette's entry, not matplotlib's colour.
+                keys = {
+                    id(n.slice) for n in ast.walk(keyword.value) if isinstance(n, ast.Subscript)
+                }
+                for value in ast.walk(keyword.value):
+                    if (
+                        id(value) not in keys
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                        and CONFUSABLE_COLOURS.match(value.value)
+                    ):
+                        found.append(
+                            f"colour {value.value!r} (colour-blind readers confuse it): "
+                            "use cnnbook.plots.COLOURS"
+                        )
+    return found
+
+
+# Keras's per-epoch output: "Epoch 3/20" and "46/46 - 2s - 36ms/step - accuracy: ...".
+EPOCH_LINE = re.compile(r"^(Epoch \d+/\d+|\s*\d+/\d+ .*(step|ETA))", re.MULTILINE)
+
+
+def output_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """What an executed notebook shows a reader that it should not.
+
+    A line on stderr (the book hides it, but Colab shows it: a log or warning the reader
+    cannot act on), Keras's per-epoch lines, and a figure without alt text (``"mystnb":
+    {"image": {"alt": ...}}`` in the cell's metadata). Printed lines wider than the column wrap
+    on the page (_static/cnnbook.css).
+    """
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                if output.get("name") == "stderr" and text.strip():
+                    first = text.strip().splitlines()[0]
+                    found.append(f"cell {index} writes to stderr: {first[:100]!r}")
+                    continue
+                if EPOCH_LINE.search(text):
+                    found.append(f"cell {index} prints Keras's per-epoch lines")
+            data = output.get("data", {})
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "").strip()
+            if ("image/png" in data or "image/svg+xml" in data) and not alt:
+                found.append(f"cell {index} shows a figure without alt text")
     return found
 
 
@@ -140,7 +232,8 @@ def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
 
     Data comes through ``cnnbook.data`` (no ``keras.datasets``); a ``tf.data`` pipeline a
     notebook builds itself is wrapped in ``without_autotune(...)``; Keras's ``fit`` (a call with
-    ``epochs=``) prints one line per epoch or nothing (``verbose=2`` or ``0``); a notebook that
+    ``epochs=``) prints nothing per epoch (``verbose=0``; ``cnnbook.progress.training_report()``
+    prints its one line); a notebook that
     trains for several epochs opens on a GPU in Colab (``"accelerator": "GPU"``) and shows
     learning curves (``cnnbook.plots.learning_curves``, or a plot with an "epoch" axis).
     """
@@ -180,10 +273,12 @@ def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
                 if "epochs" not in keywords:
                     continue  # not Keras's fit (scikit-learn's, say)
                 verbose = keywords.get("verbose")
-                if verbose is None or (
-                    isinstance(verbose, ast.Constant) and verbose.value not in (0, 2)
-                ):
-                    found.append(f"Keras fit without verbose=2 (or 0): {ast.unparse(node)[:60]}")
+                if not (isinstance(verbose, ast.Constant) and verbose.value == 0):
+                    found.append(
+                        "Keras fit without verbose=0 (per-epoch lines fill the page; "
+                        "callbacks=[training_report()] prints one line): "
+                        f"{ast.unparse(node)[:60]}"
+                    )
                 epochs = keywords["epochs"]
                 several_epochs |= not (isinstance(epochs, ast.Constant) and epochs.value == 1)
     if several_epochs and metadata.get("accelerator") != "GPU":
@@ -196,8 +291,9 @@ def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
 def formatted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``nb`` (changed in place) with outputs and noise stripped and the canonical bootstrap."""
     for cell in nb.cells:
-        tags = cell.metadata.get("tags")
-        cell.metadata = {"tags": tags} if tags else {}
+        # Kept: tags, and myst-nb's per-cell options (a figure's alt text, "mystnb": {"image":
+        # {"alt": ...}}); anything else is an editor's noise.
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA and v}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

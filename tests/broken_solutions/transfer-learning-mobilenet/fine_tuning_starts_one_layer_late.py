@@ -4,6 +4,8 @@ the layer asked for, stays frozen. The whole exercise cell, as a student would w
 import keras
 from keras.layers import BatchNormalization
 
+from cnnbook.progress import training_report
+
 QUESTION = "fine_tuning"  # the question that must lose points
 
 fine_tune_at = 98  # block_11_expand
@@ -21,5 +23,6 @@ history_fine = model.fit(  # noqa: F821
     validation_data=validation_dataset,  # noqa: F821
     epochs=len(history.epoch) + FINE_TUNE_EPOCHS,  # noqa: F821
     initial_epoch=len(history.epoch),  # noqa: F821
-    verbose=2,
+    verbose=0,
+    callbacks=[training_report()],
 )
