@@ -206,6 +206,19 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     scripts[:] = unique
 
 
+# --- accessible bibliography ----------------------------------------------------------------
+
+
+def _bibliography_as_a_list(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """docutils writes each reference as ``role="doc-biblioentry"`` inside ``role="list"``;
+    ARIA 1.2 deprecates that role, so a list with such children has no list items, which
+    axe-core reports as a critical WCAG violation (aria-required-children). They are list
+    items of the references list."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 # --- how to cite the book -----------------------------------------------------------------------
 
 
@@ -255,5 +268,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _add_gpu_notice)
     app.connect("build-finished", _copy_vendored)
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after those that add
+    app.connect("html-page-context", _bibliography_as_a_list)
     app.add_directive("cite-this-book", CiteThisBook)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

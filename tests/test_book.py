@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cnnbook_book  # the book's Sphinx extension (_ext, on pytest's path)
 import fullbook
+import nbformat
 import pytest
 import yaml
 from conftest import ROOT, run_dir
@@ -146,6 +147,18 @@ def test_no_page_shows_a_folder_of_the_machine_that_built_it(book):
 
 
 # --- offline: nothing from the network, maths from the vendored MathJax -------------------------
+
+
+def test_every_page_names_the_books_icon(book):
+    """Without one, a browser asks the server for /favicon.ico and logs a 404."""
+    for docname in built_docnames():
+        icons = [
+            a["href"]
+            for t, a in parsed(page_path(docname)).tags
+            if t == "link" and "icon" in a.get("rel", "").split()
+        ]
+        assert len(icons) == 1, f"{docname}: icons {icons}"
+        assert (page_path(docname).parent / icons[0]).resolve().is_file(), icons[0]
 
 
 def test_no_page_loads_scripts_styles_or_images_from_the_network(book):
@@ -281,6 +294,36 @@ def test_notebook_pages_show_every_output_and_figure(book):
         shown = sum(1 for t, a in tags if t == "img" and "_images/" in a.get("src", ""))
         assert outputs >= cells, f"{docname}: {outputs} output areas for {cells} cells"
         assert shown >= images, f"{docname}: {shown} images for {images} figures"
+
+
+def test_the_full_book_shows_no_log_line_no_epoch_lines_and_no_figure_without_alt(book):
+    from tools.nbconventions import output_problems
+
+    found = {
+        docname: problems
+        for docname in notebook_docnames()
+        if (problems := output_problems(nbformat.from_dict(executed_notebook(docname))))
+    }
+    assert not found, found
+
+
+def test_every_figure_is_opaque_so_the_dark_theme_cannot_hide_its_text(book):
+    """Black axis labels on a transparent figure vanish on the theme's dark background."""
+    import numpy as np
+    from PIL import Image
+
+    checked = 0
+    for docname in notebook_docnames():
+        page = page_path(docname)
+        for tag, attrs in parsed(page).tags:
+            if tag != "img" or not attrs.get("src", "").endswith(".png"):
+                continue
+            if "_images/" not in attrs["src"]:
+                continue
+            image = Image.open((page.parent / attrs["src"]).resolve()).convert("RGBA")
+            assert np.asarray(image)[..., 3].min() == 255, f"{docname}: {attrs['src']}"
+            checked += 1
+    assert checked, "no figure found to check"
 
 
 def test_a_cell_prints_into_one_output_box(book):

@@ -252,7 +252,74 @@ def page_problems(visit: Visit, docname: str, site: str, html: Path) -> list[str
         if notice.count():
             problems.append("GPU notice on a page that is not a notebook")
     problems += solution_problems(page)
+    problems += sideways_problems(page)
+    problems += alt_text_problems(page)
+    problems += accessibility_problems(page)
     return problems
+
+
+# Code and output blocks wider than the column they sit in (they would scroll sideways),
+# folded cells (the bootstrap's) opened first, as a reader may.
+# Math display blocks are left out: MathJax lays them out itself.
+SIDEWAYS_JS = """() => { document.querySelectorAll("details").forEach(d => { d.open = true; });
+    return [...document.querySelectorAll(
+        "div.cell_input pre, div.cell_output pre, div.highlight pre, div.cell_output table")]
+    .filter(el => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+    .map(el => {
+        const lines = (el.innerText.trim() ? el.innerText : el.textContent).split("\\n");
+        const widest = lines.reduce((a, b) => (b.length > a.length ? b : a), "");
+        return {kind: el.closest(".cell_output") ? "output" : "code",
+                overflow: el.scrollWidth - el.clientWidth,
+                widest: widest.slice(0, 100), characters: widest.length};
+    }); }"""
+
+
+def sideways_problems(page) -> list[str]:
+    """Each code or output block that scrolls sideways at this viewport, with its widest line."""
+    return [
+        f"{b['kind']} block scrolls sideways by {b['overflow']} px at 1280 px; widest line "
+        f"({b['characters']} characters): {b['widest']!r}"
+        for b in page.evaluate(SIDEWAYS_JS)
+    ]
+
+
+ALT_JS = """() => [...document.querySelectorAll("div.cell_output img, figure img, img.figure")]
+    .map(img => ({src: img.getAttribute("src"), alt: (img.getAttribute("alt") || "").trim()}))"""
+
+
+def alt_text_problems(page) -> list[str]:
+    """Every figure says what it shows: an alt text that is not empty nor its own file name."""
+    problems = []
+    for image in page.evaluate(ALT_JS):
+        name = image["src"].rsplit("/", 1)[-1]
+        if not image["alt"] or name in image["alt"] or image["alt"].endswith((".png", ".svg")):
+            problems.append(f"figure {name} has no alt text (alt={image['alt']!r})")
+    return problems
+
+
+# WCAG 2.1 level AA, as axe-core tags its rules; the impacts a page may not have.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = ("critical", "serious")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 AA violations on the loaded page (axe-playwright-python's copy)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+    )
+    return results.response["violations"]
+
+
+def accessibility_problems(page) -> list[str]:
+    return [
+        f"axe {v['impact']}: {v['id']} ({v['help']}) on {len(v['nodes'])} elements, e.g. "
+        f"{v['nodes'][0]['target']}"
+        for v in axe_violations(page)
+        if v["impact"] in FAILING_IMPACTS
+    ]
 
 
 def solution_problems(page) -> list[str]:
@@ -289,6 +356,20 @@ def test_page_in_a_browser(docname, open_page, site, book):  # noqa: F811
     visit = open_page(f"{docname}.html")
     problems = page_problems(visit, docname, site, book.html)
     assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_fits_a_phone(docname, browser, site):
+    """On a 390 px phone screen the page itself never scrolls sideways (code blocks may)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(site + f"{docname}.html", wait_until="load", timeout=TIMEOUT_MS)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        view = page.evaluate("() => window.innerWidth")
+    finally:
+        context.close()
+    assert width <= view, f"{docname}: the page is {width} px wide on a {view} px screen"
 
 
 def test_solutions_open_on_click_somewhere(open_page):
