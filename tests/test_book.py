@@ -134,6 +134,31 @@ def notebook_docnames() -> list[str]:
     return [d for d in built_docnames() if source_of(d).suffix == ".ipynb"]
 
 
+CELL_START = re.compile(r'<div class="cell[ "]')
+
+
+def cells_with_several_output_boxes(page_html: str) -> list[int]:
+    """The cells (counted from 0) whose printed text is split over more than one output box.
+
+    myst-nb renders each stream output as its own ``div.output.stream``; ``nb_merge_streams``
+    joins a cell's prints into one, as a reader expects of one cell's output.
+    """
+    cells = CELL_START.split(page_html)[1:]
+    return [i for i, cell in enumerate(cells) if cell.count('class="output stream') > 1]
+
+
+def test_a_cell_split_over_several_output_boxes_is_found():
+    box = '<div class="output stream highlight-myst-ansi notranslate"><pre>a</pre></div>'
+    page = f'<div class="cell docutils container">{box}</div><div class="cell tag_x">{box}{box}'
+    assert cells_with_several_output_boxes(page) == [1]
+
+
+def test_each_cell_prints_into_one_output_box(book):
+    for page in html_pages(book):
+        split = cells_with_several_output_boxes(page.read_text(encoding="utf-8"))
+        assert not split, f"{page.relative_to(book.html)}: cells {split} print into several boxes"
+
+
 def test_no_page_shows_a_folder_of_the_machine_that_built_it(book):
     """Outputs name folders as a reader can use them ($CNNBOOK_DATA_DIR/..., data/...)."""
     folders = {str(ROOT), str(ROOT.resolve()), str(ROOT.resolve().parent / "shared")}
