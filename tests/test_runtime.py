@@ -83,46 +83,51 @@ def test_prose_numbers_are_found_and_years_ignored():
     assert 138357544 not in printed_numbers("138,357,545")
 
 
+def _stderr_around_setup(tmp_path, before: str, after: str) -> tuple[str, str, str]:
+    """Run ``before``, ``cnnbook.setup()``, then ``after`` in a fresh Python.
+
+    Returns stdout, and what reached file descriptor 2 (where C++ logs) before setup returned
+    and after it.
+    """
+    code = (
+        f"import os\n{before}\nimport cnnbook\ncnnbook.setup()\n"
+        f"os.write(2, b'setup done\\n')\n{after}\n"
+    )
+    result = _run(code, dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
+    assert result.returncode == 0, result.stderr[-2000:]
+    during, marker, later = result.stderr.partition("setup done\n")
+    assert marker, "the descriptor is not back once setup() returns"
+    return result.stdout, during, later
+
+
 def test_the_gpu_probe_prints_no_native_log_line(tmp_path):
     # The standard `tensorflow` wheel on a machine without a GPU (a Colab CPU runtime) logs
     # "failed call to cuInit" from C++ when setup() asks for GPUs. Here the probe is replaced
     # by one that writes such a line to file descriptor 2, as C++ does; setup() must swallow it.
-    code = (
-        "import os\n"
+    fake_probe = (
         "import tensorflow as tf\n"
         "real = tf.config.list_physical_devices\n"
         "def probe(kind=None):\n"
         "    os.write(2, b'E0000 cuda_platform.cc:52] failed call to cuInit: UNKNOWN\\n')\n"
         "    return real(kind)\n"
-        "tf.config.list_physical_devices = probe\n"
-        "import cnnbook\n"
-        "cnnbook.setup()\n"
-        "os.write(2, b'after setup\\n')\n"
+        "tf.config.list_physical_devices = probe"
     )
-    result = _run(code, dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "GPU: none" in result.stdout
-    assert "cuInit" not in result.stderr
-    assert "after setup" in result.stderr  # the descriptor is back once setup() returns
+    stdout, during, _ = _stderr_around_setup(tmp_path, fake_probe, "")
+    assert "GPU: none" in stdout
+    assert "cuInit" not in during
 
 
 def test_an_operation_whose_first_run_logs_from_cpp_logs_nothing_after_setup(tmp_path):
     # On a CPU without AVX-512 oneDNN logs "supports DT_INT32 only on platforms with AVX-512"
     # the first time a chapter runs RandomElasticTransform (its map_coordinates); with AVX-512
     # it never logs, and the test holds trivially.
-    code = (
-        "import os\n"
-        "import cnnbook\n"
-        "cnnbook.setup()\n"
+    chapter = (
         "import keras, numpy as np\n"
-        "os.write(2, b'chapter starts\\n')\n"
         "layer = keras.layers.RandomElasticTransform(factor=1.0, scale=0.4, seed=5)\n"
-        "layer(np.ones((1, 16, 16, 3), 'float32'), training=True)\n"
+        "layer(np.ones((1, 16, 16, 3), 'float32'), training=True)"
     )
-    result = _run(code, dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
-    assert result.returncode == 0, result.stderr[-2000:]
-    chapter = result.stderr.split("chapter starts\n", 1)[1]
-    assert chapter.strip() == "", chapter[-2000:]
+    _, _, later = _stderr_around_setup(tmp_path, "", chapter)
+    assert later.strip() == "", later[-2000:]
 
 
 def test_fit_on_a_dataset_warns_nothing_a_reader_cannot_act_on():
