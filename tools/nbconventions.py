@@ -140,11 +140,9 @@ def problems(path: Path) -> list[str]:
     found += colour_problems([c.source for c in code])
     if is_chapter(path):
         found += lines_wider_than_the_code_column([c.source for c in code])
-        found += markdown_code_wider_than_the_code_column(
-            [c.source for c in nb.cells if c.cell_type == "markdown"]
-        )
-    if is_chapter(path):
-        headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        markdowns = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        found += markdown_code_wider_than_the_code_column(markdowns)
+        headings = "\n".join(markdowns)
         for heading in REQUIRED_HEADINGS:
             if not re.search(rf"^#+ .*{heading}", headings, re.MULTILINE | re.IGNORECASE):
                 found.append(f"no '{heading}' heading")
