@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnbook import paths as book_paths
+from cnnbook.data.folder_check import ImageFolderError, check_image_folder, prepared_folder
 from cnnbook.data.sources import DataSource, locate
 
 SPLIT_SEED = 1234
@@ -79,6 +83,85 @@ def arrays_dataset(x, y=None, batch_size: int = 32, *, shuffle: bool = True, see
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def _positive_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{what} must be a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _checked_arguments(image_size, batch_size, classes, limit_train) -> tuple[int, int]:
+    """Say what is wrong with the arguments before TensorFlow fails on them, deep inside."""
+    if isinstance(image_size, int) and not isinstance(image_size, bool):
+        image_size = (image_size, image_size)
+    if not (isinstance(image_size, tuple | list) and len(image_size) == 2):
+        raise ValueError(
+            f"image_size must be a number of pixels (64) or (height, width), got {image_size!r}"
+        )
+    height, width = (_positive_int(side, "each side of image_size") for side in image_size)
+    _positive_int(batch_size, "batch_size")
+    if limit_train is not None:
+        _positive_int(limit_train, "limit_train")
+    if classes is not None and (
+        isinstance(classes, str) or not all(isinstance(c, str) for c in classes)
+    ):
+        raise ValueError(
+            f"classes must be a list of class folder names such as ['0', '1'], got {classes!r}"
+        )
+    return height, width
+
+
+def user_folder(
+    folder,
+    *,
+    classes: list[str] | None = None,
+    image_size: tuple[int, int] = (64, 64),
+    bad_files: str = "skip",
+) -> DataSource:
+    """A learner's own folder of class sub-folders, checked and made safe to train on.
+
+    ``check_image_folder`` reads every file first. With ``bad_files="skip"`` the files that
+    would stop or mislabel training are left out and each is named in the output; with
+    ``"raise"`` the call fails with their list. Photos far larger than ``image_size`` are
+    resized once (a copy), so they are not decoded at full size on every pass.
+    """
+    if bad_files not in ("skip", "raise"):
+        raise ValueError(f'bad_files must be "skip" or "raise", got {bad_files!r}')
+    # Keep 4x the training size (for crops and zooms), and never shrink below 1,024 pixels.
+    large_side = max(1024, 4 * max(image_size))
+    report = check_image_folder(folder, classes=classes, large_side=large_side)
+    if not report.usable:
+        raise ImageFolderError(str(report))
+    left_out = [f for f in report.findings if f.action == "excluded"]
+    if left_out and bad_files == "raise":
+        raise ImageFolderError(
+            f"{len(report.excluded)} files in {report.root} cannot be trained on "
+            '(bad_files="raise"):\n' + "\n".join(f"  {f.path}: {f.message}" for f in left_out)
+        )
+    print(textwrap.fill(report.summary(), width=80, break_on_hyphens=False))
+    for line in report.warnings:
+        print(textwrap.fill(f"Warning: {line}", width=80, subsequent_indent="  "))
+    for finding in left_out:
+        if finding.problem == "duplicate-across-classes":
+            continue  # its warning above names every copy
+        print(
+            textwrap.fill(
+                f"Warning: left out {finding.path}: {finding.message}",
+                width=80,
+                subsequent_indent="  ",
+            )
+        )
+    image_dir = prepared_folder(report, book_paths.scratch_dir() / "checked-folders")
+    name = Path(report.root).resolve().name
+    return DataSource(
+        name=name,
+        image_dir=image_dir,
+        origin="user folder",
+        license="your own",
+        citation="",
+        num_files=sum(report.classes.values()),
+    )
+
+
 def load_splits(
     image_size: int | tuple[int, int] = 64,
     *,
@@ -87,7 +170,8 @@ def load_splits(
     name: str = "sign-language-digits",
     limit_train: int | None = None,
     seed: int = SPLIT_SEED,
-    source: DataSource | None = None,
+    source: DataSource | str | os.PathLike | None = None,
+    bad_files: str = "skip",
 ) -> Splits:
     """Load ``name`` as train/validation/test (70/15/15) at ``image_size``.
 
@@ -95,14 +179,15 @@ def load_splits(
     set), labelled 0, 1, ... in the order given; each kept photo stays in the part it has in
     the whole data set, so a subset's test photos are test photos of the full set too.
     ``limit_train`` keeps the first N training images (smaller experiments, smoke mode).
+    ``source`` may be a folder of your own (one sub-folder per class): it is checked first
+    (``user_folder``; ``bad_files`` says whether bad files are skipped or an error).
     """
+    image_size = _checked_arguments(image_size, batch_size, classes, limit_train)
     import keras
     import tensorflow as tf
 
-    if isinstance(image_size, int):
-        image_size = (image_size, image_size)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if isinstance(source, str | os.PathLike):
+        source = user_folder(source, classes=classes, image_size=image_size, bad_files=bad_files)
     source = source or locate(name)
     # Keras prints "Using N files for training/validation." even with verbose=False; the split
     # sizes below (Splits.describe) say it for all three parts.
