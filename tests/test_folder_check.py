@@ -270,3 +270,25 @@ def test_load_splits_checks_its_arguments_with_a_sentence(tmp_path, scratch, arg
     root = good_folder(tmp_path / "photos")
     with pytest.raises(ValueError, match=message):
         load_splits(source=root, **{"image_size": 16, **arguments})
+
+
+def test_the_book_s_problem_folder_has_every_mistake_it_promises(tmp_path):
+    from cnnbook.data.folder_check import build_problem_folder
+
+    source = good_folder(tmp_path / "source", classes=("0", "1", "2"), per_class=4)
+    folder = build_problem_folder(tmp_path / "problems", source, per_class=3, huge_side=5000)
+    report = check_image_folder(folder)
+    problems = {(f.path, f.problem) for f in report.findings}
+    assert {
+        ("0/cut_short.jpg", "truncated"),
+        ("0/screenshot.jpg", "extension"),
+        ("1/saved_page.jpg", "not-an-image"),
+        ("1/sideways.jpg", "exif-rotation"),
+        ("2/huge.jpg", "large"),
+        ("1/.DS_Store", "hidden"),
+        ("2/notes.txt", "not-read"),
+        ("1/1_0.jpg", "duplicate-across-classes"),
+        ("2/also_1_0.jpg", "duplicate-across-classes"),
+    } <= problems
+    assert report.classes["empty_class"] == 0 and report.usable
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["problems", "source"]  # no partial

@@ -129,6 +129,9 @@ class FolderReport:
         return f"{self.root}: " + ", ".join(parts)
 
     def __str__(self) -> str:
+        """The report, wrapped to 80 characters (the book's code column and a narrow Colab)."""
+        import textwrap
+
         lines = [self.summary()]
         for heading, items in (
             ("Cannot train on this folder:", self.unusable),
@@ -147,7 +150,10 @@ class FolderReport:
             if found:
                 lines.append(HEADINGS[action])
                 lines += [f"  {f.path}: {f.message}" for f in found]
-        return "\n".join(lines)
+        return "\n".join(
+            textwrap.fill(line, width=80, subsequent_indent="    ", break_on_hyphens=False)
+            for line in lines
+        )
 
 
 def _sha256(path: Path) -> str:
@@ -531,3 +537,63 @@ def _write_corrected(source: Path, copy: Path, large_side: int) -> None:
         if kind == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
             upright = upright.convert("RGB")
         upright.save(copy, format=kind, **({"quality": 95} if kind == "JPEG" else {}))
+
+
+def build_problem_folder(
+    target, image_dir, *, classes=("0", "1", "2"), per_class: int = 20, huge_side: int = 6000
+) -> Path:
+    """A folder with the mistakes a learner's own folder has, made from good photos.
+
+    Copies ``per_class`` photos of each of ``classes`` from ``image_dir`` (a folder of class
+    sub-folders, such as the book's data), then adds: a truncated JPEG, a PNG saved as ``.jpg``,
+    a web page saved as ``.jpg``, a photo rotated by its EXIF tag, a ``huge_side``-pixel photo,
+    one photo filed under two classes, a ``.txt`` and a ``.DS_Store``, and an empty class
+    folder. Written to a temporary folder and renamed, so ``target`` is whole or absent.
+    Returns ``target``.
+    """
+    import shutil
+    import tempfile
+
+    from PIL import Image
+
+    target, image_dir = Path(target), Path(image_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}-partial-", dir=target.parent))
+    try:
+        picked = {}
+        for name in classes:
+            files = sorted(
+                f for f in (image_dir / name).iterdir() if f.suffix.lower() in KERAS_EXTENSIONS
+            )[:per_class]
+            if len(files) < 2:
+                raise ImageFolderError(f"{image_dir / name} has fewer than 2 images to copy")
+            (workdir / name).mkdir()
+            for file in files:
+                shutil.copyfile(file, workdir / name / file.name)
+            picked[name] = files
+        first, second = picked[classes[0]], picked[classes[1]]
+        whole = first[0].read_bytes()
+        (workdir / classes[0] / "cut_short.jpg").write_bytes(whole[: len(whole) // 2])
+        with Image.open(first[1]) as photo:
+            photo.convert("RGB").save(workdir / classes[0] / "screenshot.jpg", format="PNG")
+            exif = Image.Exif()
+            exif[EXIF_ORIENTATION] = 6
+            photo.convert("RGB").save(
+                workdir / classes[1] / "sideways.jpg", format="JPEG", exif=exif
+            )
+            photo.convert("RGB").resize((huge_side, huge_side)).save(
+                workdir / classes[2] / "huge.jpg", format="JPEG", quality=85
+            )
+        (workdir / classes[1] / "saved_page.jpg").write_text(
+            "<!doctype html><title>Sign in</title>"
+        )
+        shutil.copyfile(second[0], workdir / classes[2] / f"also_{second[0].name}")
+        (workdir / classes[2] / "notes.txt").write_text("photos from Saturday\n")
+        (workdir / classes[1] / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+        (workdir / "empty_class").mkdir()
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(workdir, target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return target
