@@ -96,3 +96,40 @@ def test_full_mode_claims_hold(full_executed):
     assert all(float(accuracy) > 0.9 for _, accuracy in scratch)
     speedup = re.search(r"speed-up per epoch: (\d+)x \(geometric mean of (\d+) rounds", run.text)
     assert int(speedup.group(2)) >= 5 and int(speedup.group(1)) > 5  # as the claim
+
+
+OWN_PHOTOS_REPORT = (
+    "Left out (would crash or mislabel training):",
+    "0/cut_short.jpg: truncated JPEG",
+    "1/saved_page.jpg: not an image at all",
+    "1/sideways.jpg: the camera stored it on its side (EXIF orientation 6)",
+    "2/huge.jpg: 6000x6000 pixels",
+    "0/screenshot.jpg: PNG content with a .jpg extension",
+    "2/notes.txt: a .txt file; Keras reads only",
+    "class folders with no readable images: ['empty_class']",
+    # load_splits on the same folder names each file it leaves out
+    "Warning: left out 0/cut_short.jpg: truncated JPEG",
+    "Warning: left out 1/saved_page.jpg: not an image at all",
+)
+
+
+def own_photos_section(run, per_class):
+    # The report wraps at 80 characters: compare with the line breaks taken out.
+    flat = " ".join(run.text.split())
+    # each class keeps its photos plus the added good ones, minus the photo under two labels
+    images = 3 * per_class + 2
+    expected = f"3 classes, {images:,} images to read of {3 * per_class + 8:,} files"
+    for snippet in (*OWN_PHOTOS_REPORT, expected):
+        assert snippet in flat, f"the own-photos section did not print {snippet!r}"
+    read = re.search(r"every batch decoded: (\d+) images read, (\d+) listed", run.text)
+    assert read and int(read.group(1)) == int(read.group(2)) == images
+    assert re.search(r"your photos: \d+ epochs? in [\d.]+ s: accuracy [\d.]+", run.text)
+    assert re.search(r"test accuracy [\d.]+ on \d+ photos: one photo is worth", run.text)
+
+
+def test_own_photos_are_checked_and_trained_on(run):
+    own_photos_section(run, per_class=12)
+
+
+def test_own_photos_in_full_mode(full_executed):
+    own_photos_section(full_executed(CHAPTER), per_class=40)

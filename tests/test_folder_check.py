@@ -292,3 +292,20 @@ def test_the_book_s_problem_folder_has_every_mistake_it_promises(tmp_path):
     } <= problems
     assert report.classes["empty_class"] == 0 and report.usable
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problems", "source"]  # no partial
+
+
+def test_unchecked_keras_stops_at_a_truncated_file_without_naming_it(tmp_path):
+    """What the check saves a learner from (the chapter says so): TensorFlow's own error."""
+    import keras
+    import tensorflow as tf
+
+    root = good_folder(tmp_path / "photos")
+    whole = photo(tmp_path / "whole.jpg", size=(200, 200)).read_bytes()
+    (root / "cat" / "cut.jpg").write_bytes(whole[: len(whole) // 2])
+    dataset = keras.utils.image_dataset_from_directory(
+        root, image_size=(16, 16), batch_size=4, verbose=False
+    )
+    with pytest.raises(tf.errors.InvalidArgumentError) as error:
+        for _ in dataset:
+            pass
+    assert "cut.jpg" not in str(error.value)

@@ -126,7 +126,9 @@ class FolderReport:
             count = len(touched if action == EXCLUDED else touched - excluded)
             if count:
                 parts.append(f"{count:,} {action}")
-        return f"{self.root}: " + ", ".join(parts)
+        from cnnbook.paths import for_reader
+
+        return f"{for_reader(Path(self.root))}: " + ", ".join(parts)
 
     def __str__(self) -> str:
         """The report, wrapped to 80 characters (the book's code column and a narrow Colab)."""
