@@ -181,3 +181,43 @@ def test_stronger_augmentation_changes_images_more():
         return np.abs(out - IMAGES[:4, :8, :8]).mean()
 
     assert mean_change(0.25) < mean_change(2.0)
+
+
+@pytest.mark.parametrize(
+    ("images", "message"),
+    [
+        (
+            np.zeros((3, 8, 8, 1)),
+            r"expects RGB images with 3 channels in the last axis, got shape \(3, 8, 8, 1\)",
+        ),
+        (np.zeros((2, 6, 6, 4)), r"expects RGB images with 3 channels in the last axis"),
+        (np.zeros((0, 8, 8, 3)), r"got no images or pixels \(shape \(0, 8, 8, 3\)\)"),
+        (np.zeros((1, 1, 1, 3)), r"needs at least 2 pixels to estimate a colour covariance, got 1"),
+        (np.where(np.arange(48).reshape(1, 4, 4, 3) == 5, np.nan, 1.0), r"got 1 non-finite values"),
+    ],
+    ids=["grey", "rgba", "no images", "one pixel", "nan"],
+)
+def test_pca_refuses_pixels_it_cannot_use(images, message):
+    with pytest.raises(ValueError, match=message):
+        augment.rgb_principal_components(images)
+    with pytest.raises(ValueError, match=message):
+        augment.PCAColorAugmentation.from_images(images)
+
+
+def test_pca_refuses_components_of_the_wrong_size_or_not_finite():
+    with pytest.raises(ValueError, match=r"expects 3 eigenvalues and a 3x3 matrix"):
+        augment.PCAColorAugmentation([1.0], np.eye(1))
+    with pytest.raises(ValueError, match="non-finite eigenvalues or eigenvectors"):
+        augment.PCAColorAugmentation([np.nan, 1.0, 1.0], np.eye(3))
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("channels", [1, 4])
+def test_colour_layers_refuse_images_without_3_channels(channels, training):
+    images = np.full((3, 8, 8, channels), 128.0, dtype="float32")
+    for layer in (pca_layer(), augment.RandomChannelShift(0.1, seed=0)):
+        with pytest.raises(ValueError, match="expects RGB images with 3 channels in the last"):
+            layer(images, training=training)
+    # In a functional model too, where the layer first meets a symbolic input:
+    with pytest.raises(ValueError, match=rf"got shape \(None, 8, 8, {channels}\)"):
+        pca_layer()(keras.Input((8, 8, channels)))

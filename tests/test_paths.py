@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from cnnbook import paths
 
 
@@ -41,3 +43,31 @@ def test_a_linked_shared_folder_is_still_named_beside_the_checkout(tmp_path, mon
     resolved = (tmp_path / "shared" / "weights").resolve()  # as local_weights_dir() gives it
     assert paths.for_reader(resolved) == "../shared/weights"
     assert paths.for_reader(tmp_path / "shared" / "weights") == "../shared/weights"
+
+
+def test_a_weights_variable_naming_no_folder_is_an_error_naming_it(tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setenv("CNNBOOK_WEIGHTS_DIR", str(missing))
+    with pytest.raises(paths.FolderVariableError) as raised:
+        paths.local_weights_dir()
+    assert str(raised.value) == (
+        f"CNNBOOK_WEIGHTS_DIR={missing} names a folder that does not exist; create it with "
+        "the weights file or unset the variable."
+    )
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setenv("CNNBOOK_WEIGHTS_DIR", str(tmp_path / "a-file"))
+    with pytest.raises(paths.FolderVariableError, match="names a file, not a folder"):
+        paths.local_weights_dir()
+    monkeypatch.setenv("CNNBOOK_WEIGHTS_DIR", str(tmp_path))
+    assert paths.local_weights_dir() == tmp_path.resolve()
+
+
+def test_a_data_variable_may_name_a_folder_downloads_will_create_but_not_a_file(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CNNBOOK_DATA_DIR", str(tmp_path / "later"))
+    assert paths.data_dir() == (tmp_path / "later").resolve()  # downloads create it
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setenv("CNNBOOK_DATA_DIR", str(tmp_path / "a-file"))
+    with pytest.raises(paths.FolderVariableError, match="CNNBOOK_DATA_DIR=.* names a file"):
+        paths.data_dir()

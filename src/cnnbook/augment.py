@@ -51,12 +51,53 @@ def _seed(layer):
     return layer.generator
 
 
+def _check_rgb_shape(layer, shape) -> None:
+    """Refuse what the layer cannot colour-shift: the (..., 1, 1, 3) shifts would broadcast a grey
+    (..., 1) image to three channels, silently, and fail deep inside the backend on 4 channels.
+
+    Called from ``call`` (eager and ``tf.data``) and ``compute_output_shape`` (a symbolic
+    ``keras.Input``, where Keras does not run ``call``).
+    """
+    if getattr(shape, "rank", 0) is None:
+        return  # unknown rank (a tf.data map that lost its shapes): nothing to check yet
+    shape = tuple(shape)
+    if len(shape) not in (3, 4) or shape[-1] not in (3, None):
+        raise ValueError(
+            f"{type(layer).__name__} expects RGB images with 3 channels in the last axis, "
+            f"(H, W, 3) or (N, H, W, 3), got shape {shape}."
+        )
+
+
 def rgb_principal_components(images) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (descending) and eigenvectors (columns) of the RGB covariance of ``images``.
 
     ``images`` has shape (..., 3); every pixel of every image is one sample of three colour values.
+    Anything else is refused with a sentence: ``reshape(-1, 3)`` would silently regroup the values
+    of grey or RGBA images into false "pixels", and no pixels (or one) give a NaN covariance.
     """
-    pixels = np.asarray(images, dtype=np.float64).reshape(-1, 3)
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 0 or images.shape[-1] != 3:
+        raise ValueError(
+            "rgb_principal_components expects RGB images with 3 channels in the last axis, "
+            f"got shape {images.shape}."
+        )
+    pixels = images.reshape(-1, 3)
+    if len(pixels) == 0:
+        raise ValueError(
+            f"rgb_principal_components got no images or pixels (shape {images.shape}); "
+            "fit the colour statistics on the training images."
+        )
+    if len(pixels) < 2:
+        raise ValueError(
+            "rgb_principal_components needs at least 2 pixels to estimate a colour covariance, "
+            f"got {len(pixels)} (shape {images.shape})."
+        )
+    bad = int(np.count_nonzero(~np.isfinite(pixels)))
+    if bad:
+        raise ValueError(
+            f"rgb_principal_components got {bad} non-finite values (NaN or inf) in images of "
+            f"shape {images.shape}; a colour covariance needs finite pixels."
+        )
     covariance = np.cov(pixels, rowvar=False)
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     order = np.argsort(eigenvalues)[::-1]
@@ -91,8 +132,21 @@ class PCAColorAugmentation(_Base):
         self, eigenvalues, eigenvectors, stddev=0.1, value_range=(0, 255), seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        eigenvalues = np.asarray(eigenvalues, dtype="float32").reshape(3)
-        eigenvectors = np.asarray(eigenvectors, dtype="float32").reshape(3, 3)
+        eigenvalues = np.asarray(eigenvalues, dtype="float32")
+        eigenvectors = np.asarray(eigenvectors, dtype="float32")
+        # Said here, not as NumPy's "cannot reshape array of size 1 into shape (3,)".
+        if eigenvalues.size != 3 or eigenvectors.size != 9:
+            raise ValueError(
+                "PCAColorAugmentation expects 3 eigenvalues and a 3x3 matrix of eigenvectors "
+                f"(RGB colours), got shapes {eigenvalues.shape} and {eigenvectors.shape}."
+            )
+        eigenvalues = eigenvalues.reshape(3)
+        eigenvectors = eigenvectors.reshape(3, 3)
+        if not (np.isfinite(eigenvalues).all() and np.isfinite(eigenvectors).all()):
+            raise ValueError(
+                "PCAColorAugmentation got non-finite eigenvalues or eigenvectors "
+                f"({eigenvalues}, {eigenvectors.tolist()}); fit them on finite RGB pixels."
+            )
         if np.any(eigenvalues < -1e-6):
             raise ValueError(f"eigenvalues of a covariance cannot be negative, got {eigenvalues}")
         if stddev < 0:
@@ -125,6 +179,7 @@ class PCAColorAugmentation(_Base):
         return ops.numpy.matmul(alpha, basis)
 
     def call(self, images, training=True):
+        _check_rgb_shape(self, images.shape)  # at inference too: the same inputs in both modes
         if not training or self.stddev == 0:
             return images
         ops = _backend(self)
@@ -139,6 +194,7 @@ class PCAColorAugmentation(_Base):
         return out
 
     def compute_output_shape(self, input_shape):
+        _check_rgb_shape(self, input_shape)
         return input_shape
 
     def get_config(self):
@@ -171,6 +227,7 @@ class RandomChannelShift(_Base):
         self.generator = keras.random.SeedGenerator(seed)
 
     def call(self, images, training=True):
+        _check_rgb_shape(self, images.shape)
         if not training or self.factor == 0:
             return images
         ops = _backend(self)
@@ -190,6 +247,7 @@ class RandomChannelShift(_Base):
         return ops.numpy.clip(images + shifts, low, high)
 
     def compute_output_shape(self, input_shape):
+        _check_rgb_shape(self, input_shape)
         return input_shape
 
     def get_config(self):

@@ -15,10 +15,28 @@ def repo_root() -> Path | None:
     return root if (root / "_config.yml").is_file() and (root / "data").is_dir() else None
 
 
+class FolderVariableError(ValueError):
+    """``CNNBOOK_DATA_DIR`` or ``CNNBOOK_WEIGHTS_DIR`` is set but cannot be the folder it names.
+
+    A set variable is the user's explicit choice, so it is refused with a sentence naming it,
+    never silently replaced by the default folder.
+    """
+
+
 def data_dir() -> Path:
-    """The data cache: ``$CNNBOOK_DATA_DIR``, else the checkout's ``data/``, else the user cache."""
+    """The data cache: ``$CNNBOOK_DATA_DIR``, else the checkout's ``data/``, else the user cache.
+
+    ``$CNNBOOK_DATA_DIR`` may name a folder that does not exist yet: downloads create it. It may
+    not name an existing file (``FolderVariableError``), where nothing could ever be saved.
+    """
     if os.environ.get(DATA_DIR_ENV):
-        return Path(os.environ[DATA_DIR_ENV]).expanduser().resolve()
+        path = Path(os.environ[DATA_DIR_ENV]).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise FolderVariableError(
+                f"{DATA_DIR_ENV}={os.environ[DATA_DIR_ENV]} names a file, not a folder; point "
+                "it at a folder (downloads create a missing one) or unset the variable."
+            )
+        return path
     root = repo_root()
     if root is not None:
         return root / "data"
@@ -38,10 +56,23 @@ def scratch_dir() -> Path:
 
 
 def local_weights_dir() -> Path | None:
-    """Weights for offline machines: ``$CNNBOOK_WEIGHTS_DIR``, else ``../shared/weights``."""
+    """Weights for offline machines: ``$CNNBOOK_WEIGHTS_DIR``, else ``../shared/weights``.
+
+    ``$CNNBOOK_WEIGHTS_DIR`` naming no folder raises ``FolderVariableError``: nothing downloads
+    into it, so a missing one is a typo or an unmounted drive, which the user must hear about
+    (returning None made the weights code fall back to a download that failed offline without
+    ever naming the folder).
+    """
     if os.environ.get(WEIGHTS_DIR_ENV):
-        path = Path(os.environ[WEIGHTS_DIR_ENV]).expanduser().resolve()
-        return path if path.is_dir() else None
+        value = os.environ[WEIGHTS_DIR_ENV]
+        path = Path(value).expanduser().resolve()
+        if not path.is_dir():
+            what = "a file, not a folder" if path.exists() else "a folder that does not exist"
+            raise FolderVariableError(
+                f"{WEIGHTS_DIR_ENV}={value} names {what}; create it with the weights file "
+                "or unset the variable."
+            )
+        return path
     root = repo_root()
     if root is not None and (root.parent / "shared" / "weights").is_dir():
         return (root.parent / "shared" / "weights").resolve()
