@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from cnnbook import paths
-from cnnbook.data.fetch import DatasetError, download, verify
+from cnnbook.data.fetch import DatasetError, download, partial_folder, verify
 from cnnbook.data.registry import DatasetSpec, get_spec
 
 FALLBACK_NAME = "sklearn-digits"
@@ -51,10 +50,9 @@ def write_fallback_digits(target: Path, size: int = 32) -> Path:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}-partial-", dir=target.parent))
-    try:
-        for index, (image, label) in enumerate(zip(digits.images, digits.target)):
+    # Like a download: written in a hidden folder that no interruption leaves behind for long.
+    with partial_folder(target.parent, target.name, what="copy") as workdir:
+        for index, (image, label) in enumerate(zip(digits.images, digits.target, strict=True)):
             # 0..16 ink on white paper, like a scanned digit.
             grey = (255 - image * (255 / 16)).astype(np.uint8)
             picture = Image.fromarray(grey).resize((size, size), Image.BILINEAR).convert("RGB")
@@ -64,8 +62,6 @@ def write_fallback_digits(target: Path, size: int = 32) -> Path:
         if target.exists():
             shutil.rmtree(target)
         os.replace(workdir, target)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     return target / "Dataset"
 
 
@@ -79,8 +75,13 @@ def _announce_fallback(spec: DatasetSpec, reason: str) -> None:
     )
 
 
-def locate(name: str = "sign-language-digits", *, allow_download: bool = True,
-           allow_fallback: bool = True, verbose: bool = True) -> DataSource:
+def locate(
+    name: str = "sign-language-digits",
+    *,
+    allow_download: bool = True,
+    allow_fallback: bool = True,
+    verbose: bool = True,
+) -> DataSource:
     """Return the folder of class sub-folders for data set ``name``, saying where it came from."""
     spec = get_spec(name)
     cache = paths.data_dir()
@@ -102,9 +103,12 @@ def locate(name: str = "sign-language-digits", *, allow_download: bool = True,
                 _announce_fallback(spec, str(error))
             image_dir = write_fallback_digits(paths.scratch_dir() / FALLBACK_NAME)
             return DataSource(
-                name=FALLBACK_NAME, image_dir=image_dir, origin="fallback",
+                name=FALLBACK_NAME,
+                image_dir=image_dir,
+                origin="fallback",
                 license="BSD-3-Clause (scikit-learn) / CC BY 4.0 (UCI)",
-                citation=FALLBACK_CITATION, num_files=1797,
+                citation=FALLBACK_CITATION,
+                num_files=1797,
             )
     if verbose:
         how = "found" if origin == "local" else "downloaded"
@@ -114,6 +118,10 @@ def locate(name: str = "sign-language-digits", *, allow_download: bool = True,
         )
         print(textwrap.fill(report, width=80, break_on_hyphens=False))
     return DataSource(
-        name=spec.name, image_dir=folder / spec.image_root, origin=origin,
-        license=spec.license, citation=spec.citation, num_files=count,
+        name=spec.name,
+        image_dir=folder / spec.image_root,
+        origin=origin,
+        license=spec.license,
+        citation=spec.citation,
+        num_files=count,
     )
