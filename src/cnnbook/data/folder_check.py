@@ -25,6 +25,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from cnnbook.data.fetch import sha256_of
+
 KERAS_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 # Formats tf.io.decode_image reads (Pillow's names; MPO is the JPEG variant many phones write).
 TENSORFLOW_FORMATS = {"BMP", "GIF", "JPEG", "MPO", "PNG", "WEBP"}
@@ -156,14 +158,6 @@ class FolderReport:
             textwrap.fill(line, width=80, subsequent_indent="    ", break_on_hyphens=False)
             for line in lines
         )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _inspect_image(path: Path, relpath: str, large_side: int) -> list[FileFinding]:
@@ -416,7 +410,7 @@ def check_image_folder(
         report.findings += findings
         if any(f.action == EXCLUDED for f in findings):
             continue
-        by_hash[_sha256(file)].append((class_name, relpath))
+        by_hash[sha256_of(file)].append((class_name, relpath))
         counts[class_name] += 1
     for copies in by_hash.values():
         if len(copies) < 2:
