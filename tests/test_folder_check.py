@@ -276,7 +276,8 @@ def test_the_book_s_problem_folder_has_every_mistake_it_promises(tmp_path):
     from cnnbook.data.folder_check import build_problem_folder
 
     source = good_folder(tmp_path / "source", classes=("0", "1", "2"), per_class=4)
-    folder = build_problem_folder(tmp_path / "problems", source, per_class=3, huge_side=5000)
+    photos = sorted(p for p in source.rglob("*.jpg"))
+    folder = build_problem_folder(tmp_path / "problems", photos, per_class=3, huge_side=5000)
     report = check_image_folder(folder)
     problems = {(f.path, f.problem) for f in report.findings}
     assert {
@@ -292,6 +293,22 @@ def test_the_book_s_problem_folder_has_every_mistake_it_promises(tmp_path):
     } <= problems
     assert report.classes["empty_class"] == 0 and report.usable
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problems", "source"]  # no partial
+
+
+def test_the_problem_folder_copies_only_the_photos_it_is_given(tmp_path):
+    """The chapters give it the book's training photos: a test photo must never be copied."""
+    from cnnbook.data.folder_check import build_problem_folder
+
+    source = good_folder(tmp_path / "source", classes=("0", "1", "2"), per_class=4)
+    every = sorted(source.rglob("*.jpg"))
+    given = [p for p in every if not p.stem.endswith("_0")]  # "held out": each class's first
+    folder = build_problem_folder(tmp_path / "problems", given, per_class=10, huge_side=3000)
+    copied = {p.read_bytes() for p in folder.rglob("*.jpg") if p.parent.name in "012"}
+    held_out = {p.read_bytes() for p in every if p not in given}
+    assert held_out and not copied & held_out
+    with pytest.raises(ImageFolderError, match="holds? 1 of class '2'"):
+        build_problem_folder(tmp_path / "too-few", given[:-2], huge_side=3000)
+    assert not (tmp_path / "too-few").exists()
 
 
 def test_unchecked_keras_stops_at_a_truncated_file_without_naming_it(tmp_path):

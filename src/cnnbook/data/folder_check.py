@@ -536,33 +536,41 @@ def _write_corrected(source: Path, copy: Path, large_side: int) -> None:
 
 
 def build_problem_folder(
-    target, image_dir, *, classes=("0", "1", "2"), per_class: int = 20, huge_side: int = 6000
+    target, photos, *, classes=("0", "1", "2"), per_class: int = 20, huge_side: int = 6000
 ) -> Path:
     """A folder with the mistakes a learner's own folder has, made from good photos.
 
-    Copies ``per_class`` photos of each of ``classes`` from ``image_dir`` (a folder of class
-    sub-folders, such as the book's data), then adds: a truncated JPEG, a PNG saved as ``.jpg``,
-    a web page saved as ``.jpg``, a photo rotated by its EXIF tag, a ``huge_side``-pixel photo,
-    one photo filed under two classes, a ``.txt`` and a ``.DS_Store``, and an empty class
-    folder. Written to a temporary folder and renamed, so ``target`` is whole or absent.
-    Returns ``target``.
+    ``photos`` are image files whose parent folder names their class, such as the book's
+    training photos (``load_splits(...).files["train"]``): drawing on those alone keeps the
+    book's promise that no model is trained on one of its test photos. Copies the first
+    ``per_class`` of each of ``classes`` (in sorted order), then adds: a truncated JPEG, a PNG
+    saved as ``.jpg``, a web page saved as ``.jpg``, a photo rotated by its EXIF tag, a
+    ``huge_side``-pixel photo, one photo filed under two classes, a ``.txt`` and a
+    ``.DS_Store``, and an empty class folder. Written to a temporary folder and renamed, so
+    ``target`` is whole or absent. Returns ``target``.
     """
     import shutil
     import tempfile
 
     from PIL import Image
 
-    target, image_dir = Path(target), Path(image_dir)
+    target = Path(target)
+    by_class: dict[str, list[Path]] = {}
+    for photo in map(Path, photos):
+        if photo.suffix.lower() in KERAS_EXTENSIONS:
+            by_class.setdefault(photo.parent.name, []).append(photo)
+    for name in classes:
+        if len(by_class.get(name, [])) < 2:
+            raise ImageFolderError(
+                f"the photos given hold {len(by_class.get(name, []))} of class {name!r}; "
+                "build_problem_folder needs at least 2 of each class it copies"
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}-partial-", dir=target.parent))
     try:
         picked = {}
         for name in classes:
-            files = sorted(
-                f for f in (image_dir / name).iterdir() if f.suffix.lower() in KERAS_EXTENSIONS
-            )[:per_class]
-            if len(files) < 2:
-                raise ImageFolderError(f"{image_dir / name} has fewer than 2 images to copy")
+            files = sorted(by_class[name])[:per_class]
             (workdir / name).mkdir()
             for file in files:
                 shutil.copyfile(file, workdir / name / file.name)
