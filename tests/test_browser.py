@@ -417,3 +417,75 @@ def test_screenshot(kind, open_page):
     target = SCREENSHOTS / f"{kind}.png"
     visit.page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000, f"{target} is suspiciously small"
+
+
+# --- self-check questions (cnnbook.quiz) --------------------------------------------------------
+
+
+def quiz_pages() -> list[str]:
+    """The chapter pages whose notebook has a "Check yourself" section."""
+    from tools.add_quiz_cells import CHECK_YOURSELF
+
+    return [
+        d
+        for d in built_docnames()
+        if (source := source_of(d)) is not None
+        and source.suffix == ".ipynb"
+        and CHECK_YOURSELF.search(source.read_text())
+    ]
+
+
+def _shown(html_text: str) -> str:
+    """Quiz HTML (a question's feedback) as the page shows it: tags dropped, one-spaced."""
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", html_text)).split())
+
+
+def quiz_problems(page, chapter: str) -> list[str]:
+    """The quiz renders every question, and each right answer (and a wrong one) gets its
+    feedback: clicked for multiple choice, typed and Enter for numbers."""
+    from cnnbook import quiz
+
+    questions = quiz.questions_of(chapter)
+    root = page.locator(f'div[id="{quiz.quiz_id(chapter)}"]')
+    if root.count() != 1:
+        return [f"{root.count()} quiz containers for {chapter}"]
+    wraps = root.locator(".Quiz")
+    if wraps.count() != len(questions):
+        return [f"the quiz shows {wraps.count()} of {len(questions)} questions"]
+    problems = []
+    wrong_tried = False
+    for i, question in enumerate(questions):
+        wrap, feedback = wraps.nth(i), wraps.nth(i).locator(".Feedback")
+        right = next(a for a in question["answers"] if a.get("correct"))
+        if question["type"] == "numeric":
+            value = right["value"] if right["type"] == "value" else sum(right["range"]) / 2
+            box = wrap.locator("input.Input-text")
+            if box.get_attribute("aria-describedby") is None:
+                problems.append(f"question {i + 1}: the input is not described by its question")
+            box.click()
+            box.type(f"{value:g}" if isinstance(value, float) else str(value))
+            box.press("Enter")
+        else:
+            labels = wrap.locator("label.MCButton")
+            labels.nth(question["answers"].index(right)).click()
+        if _shown(feedback.inner_text()) != _shown(right["feedback"]):
+            problems.append(f"question {i + 1}: feedback {feedback.inner_text()!r}")
+        if question["type"] != "numeric" and not wrong_tried:
+            wrong = next(a for a in question["answers"] if not a["correct"])
+            wrap.locator("label.MCButton").nth(question["answers"].index(wrong)).click()
+            if _shown(feedback.inner_text()) != _shown(wrong["feedback"]):
+                problems.append(f"question {i + 1}: wrong answer gave {feedback.inner_text()!r}")
+            wrong_tried = True
+    return problems
+
+
+@pytest.mark.parametrize("docname", quiz_pages())
+def test_quiz_renders_and_answers_on_click(docname, open_page):
+    visit = open_page(f"{docname}.html")
+    problems = quiz_problems(visit.page, docname.rsplit("/", 1)[-1])
+    problems += [f"console: {m}" for m in visit.console_errors]
+    problems += [f"network request (blocked): {r}" for r in visit.external_requests]
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
