@@ -13,6 +13,22 @@ def run(executed):
     return executed(CHAPTER)
 
 
+PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
+
+
+def shown_animations(run) -> list[tuple[str, int]]:
+    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
+    cell's HTML stays under 1.5 MB and links nothing on the network."""
+    found = []
+    for text in run.texts:
+        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
+        if players:
+            assert len(text.encode()) < 1.5 * 1024 * 1024
+            assert not re.search(r"https?://", text)
+        found += players
+    return found
+
+
 def test_a_dense_layer_on_a_photo_needs_billions_of_weights(run):
     run.assert_printed("image: 1,000 x 1,000 x 3 = 3,000,000 input numbers")
     run.assert_printed("first dense layer with 1,000 units: 3,000,000,000 weights")
@@ -59,3 +75,8 @@ def test_learned_filter_recovers_sobel(run):
     error = re.search(r"largest difference from the Sobel filter: ([\d.e+-]+)", run.text)
     assert error and float(error.group(1)) < 0.01
     assert run.images >= 5
+
+
+def test_the_sliding_filter_is_animated(run):
+    assert shown_animations(run) == [("convolution", 16)]
+    run.assert_printed("16 frames; the last equals the loop's output: True")

@@ -1,5 +1,7 @@
 """Chapter 'Padding and strided convolutions': the figures it prints (smoke mode)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,22 @@ CHAPTER = "chapters/foundations/padding-stride.ipynb"
 @pytest.fixture(scope="module")
 def run(executed):
     return executed(CHAPTER)
+
+
+PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
+
+
+def shown_animations(run) -> list[tuple[str, int]]:
+    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
+    cell's HTML stays under 1.5 MB and links nothing on the network."""
+    found = []
+    for text in run.texts:
+        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
+        if players:
+            assert len(text.encode()) < 1.5 * 1024 * 1024
+            assert not re.search(r"https?://", text)
+        found += players
+    return found
 
 
 def test_valid_convolutions_shrink_and_neglect_the_border(run):
@@ -64,3 +82,9 @@ def test_formula_agrees_with_tensorflow_and_keras_everywhere(run):
     run.assert_printed(f"checked {expected:,} combinations of n, f, p, s: 0 disagreements")
     run.assert_printed("Keras padding='same': 63 of 63 combinations match the formula")
     assert run.images >= 1
+
+
+def test_padding_and_stride_two_are_animated(run):
+    # the 4x4 crop padded to 6x6 (16 positions), then the 7x7 patch at stride 2 (9)
+    assert shown_animations(run) == [("convolution", 16), ("convolution", 9)]
+    run.assert_printed("last frame equals the output by hand: True")

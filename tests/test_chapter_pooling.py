@@ -12,6 +12,22 @@ def run(executed):
     return executed(CHAPTER)
 
 
+PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
+
+
+def shown_animations(run) -> list[tuple[str, int]]:
+    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
+    cell's HTML stays under 1.5 MB and links nothing on the network."""
+    found = []
+    for text in run.texts:
+        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
+        if players:
+            assert len(text.encode()) < 1.5 * 1024 * 1024
+            assert not re.search(r"https?://", text)
+        found += players
+    return found
+
+
 def test_the_4x4_example(run):
     run.assert_printed("input (4x4):\n[[1 3 2 1]\n [2 9 1 1]\n [1 3 2 3]\n [5 6 1 2]]")
     run.assert_printed("max pooling, f=2, s=2:\n[[9 2]\n [6 3]]")
@@ -70,3 +86,8 @@ def test_global_average_pooling(run):
     run.assert_printed("on the flattened volume: 19,610 parameters")
     run.assert_printed("after global average pooling: 410 parameters")
     assert run.images >= 3  # the 4x4 windows, the pooled photo, the pooled edge maps
+
+
+def test_max_and_average_pooling_are_animated(run):
+    assert shown_animations(run) == [("pooling", 4)]
+    assert "max pooling keeps the largest number of the window" in run.text

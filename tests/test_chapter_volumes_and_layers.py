@@ -12,6 +12,22 @@ def run(executed):
     return executed(CHAPTER)
 
 
+PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
+
+
+def shown_animations(run) -> list[tuple[str, int]]:
+    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
+    cell's HTML stays under 1.5 MB and links nothing on the network."""
+    found = []
+    for text in run.texts:
+        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
+        if players:
+            assert len(text.encode()) < 1.5 * 1024 * 1024
+            assert not re.search(r"https?://", text)
+        found += players
+    return found
+
+
 def test_a_volume_and_one_filter_give_a_plane(run):
     run.assert_printed("input (6, 6, 3), filter (3, 3, 3)")
     run.assert_printed("NumPy output shape (4, 4); tf.nn.conv2d output shape (1, 4, 4, 1)")
@@ -52,3 +68,8 @@ def test_notation_shapes_match_keras(run):
         "kernel.shape (3, 3, 3, 16), bias.shape (16,), output (64, 64, 16), 448 parameters;"
         " as predicted: True",
     )
+
+
+def test_the_volume_convolution_is_animated(run):
+    assert shown_animations(run) == [("volume-convolution", 16)]
+    run.assert_printed("last frame equals cross_correlate(volume, one_filter): True")
