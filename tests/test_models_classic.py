@@ -8,7 +8,18 @@ import pytest
 import tensorflow as tf
 
 from cnnbook.costs import conv_params, dense_params
-from cnnbook.models.classic import LocalResponseNormalization, alexnet, lenet5, vgg16, vgg19
+from cnnbook.models.classic import (
+    VGG11_STAGES,
+    VGG13_STAGES,
+    VGG16_STAGES,
+    LocalResponseNormalization,
+    alexnet,
+    lenet5,
+    vgg11,
+    vgg13,
+    vgg16,
+    vgg19,
+)
 
 
 def weight_layer_shapes(model):
@@ -68,6 +79,36 @@ def test_vgg_without_top_and_other_sizes_match_keras():
         ours, theirs = summary(ours_build), summary(keras_build)
         assert ours == theirs
     assert ours[1][-3][0] == (None, 4096)  # 64x64 input: fc1 still has 4,096 units
+
+
+def vgg_params(stages, classes=1000, side=224):
+    """Independent count from the paper's Table 1: 3x3 convolutions, then the three dense."""
+    total, channels = 0, 3
+    for widths in stages:
+        for filters in widths:
+            total += conv_params(3, channels, filters)
+            channels = filters
+    flat = (side // 32) ** 2 * channels
+    return total + dense_params(flat, 4096) + dense_params(4096, 4096) + dense_params(4096, classes)
+
+
+@pytest.mark.parametrize(
+    ("build", "stages", "convolutions", "total"),
+    [(vgg11, VGG11_STAGES, 8, 132_863_336), (vgg13, VGG13_STAGES, 10, 133_047_848)],
+)
+def test_vgg11_and_vgg13_configurations_a_and_b(build, stages, convolutions, total):
+    count, layers, output = summary(build)
+    assert count == vgg_params(stages) == total  # torchvision's vgg11 and vgg13 have the same
+    assert len(layers) == convolutions + 3  # 11 and 13 weight layers
+    assert [shape[-1] for shape, _ in layers[:convolutions]] == [f for w in stages for f in w]
+    assert output == (None, 1000)
+    # the same count gives Keras's VGG-16 (test_vgg_equals_keras_applications)
+    assert vgg_params(VGG16_STAGES) == 138_357_544
+    small = build(input_shape=(64, 64, 3), classes=6)
+    assert small.count_params() == vgg_params(stages, classes=6, side=64)
+    headless = build(include_top=False, pooling="avg", input_shape=(64, 64, 3))
+    assert headless.output.shape == (None, 512)
+    keras.backend.clear_session()
 
 
 def test_vgg_shapes_follow_the_paper():

@@ -7,14 +7,18 @@ import pytest
 
 from cnnbook.costs import conv_params, dense_params
 from cnnbook.models.resnet import (
+    STAGE_BLOCKS,
     ZeroPadShortcut,
     basic_block,
     convolutional_block,
     identity_block,
     plain_network,
     residual_network,
+    resnet18,
     resnet34,
     resnet50,
+    resnet101,
+    resnet152,
     stage_table,
 )
 
@@ -95,6 +99,55 @@ def test_resnet34_parameters():
     assert model.count_params() - zeros.count_params() == projections
 
 
+def basic_resnet_params(blocks, classes=1000):
+    """Independent count of ResNet-18/34: stem, basic blocks, the classifier."""
+    expected = conv_params(7, 3, 64, bias=False) + 4 * 64 + dense_params(512, classes)
+    c_in = 64
+    for width, count in zip((64, 128, 256, 512), blocks, strict=True):
+        for block in range(count):
+            expected += basic_block_params(c_in, width, projection=block == 0 and c_in != width)
+            c_in = width
+    return expected
+
+
+def test_resnet18_parameters_and_stages():
+    model = resnet18()
+    assert model.count_params() == basic_resnet_params((2, 2, 2, 2))
+    assert trainable(model) == 11_689_512  # torchvision's resnet18
+    assert [(r["output size"], r["blocks"], r["channels"]) for r in stage_table(model)] == [
+        ("56x56", 2, 64),
+        ("28x28", 2, 128),
+        ("14x14", 2, 256),
+        ("7x7", 2, 512),
+    ]
+    assert resnet34().count_params() == basic_resnet_params((3, 4, 6, 3))
+    headless = resnet18(include_top=False, input_shape=(64, 64, 3), shortcut="zeros")
+    assert headless.output.shape == (None, 2, 2, 512)
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize(
+    ("build", "reference", "depth", "total"),
+    [
+        (resnet101, keras.applications.ResNet101, 101, 44_707_176),
+        (resnet152, keras.applications.ResNet152, 152, 60_419_944),
+    ],
+)
+def test_deep_bottleneck_resnets_match_keras_applications(build, reference, depth, total):
+    ours, theirs = build(), reference(weights=None)
+    assert ours.count_params() == theirs.count_params() == total
+    shapes = {layer.name: [tuple(w.shape) for w in layer.weights] for layer in ours.layers[1:]}
+    assert shapes == {
+        layer.name: [tuple(w.shape) for w in layer.weights] for layer in theirs.layers[1:]
+    }
+    blocks = [r["blocks"] for r in stage_table(ours)]
+    assert tuple(blocks) == STAGE_BLOCKS[depth]
+    # 3 weight layers per bottleneck block, the stem and the classifier: the depth in the name
+    assert 3 * sum(blocks) + 2 == depth
+    del ours, theirs
+    keras.backend.clear_session()
+
+
 @pytest.mark.parametrize("depth", [8, 14, 20, 32])
 def test_plain_and_residual_twins_have_equal_parameters(depth):
     plain, resnet = plain_network(depth), residual_network(depth)
@@ -170,3 +223,7 @@ def test_bad_arguments_raise_clear_errors():
         resnet50(classes=0)
     with pytest.raises(ValueError, match="input_shape must be"):
         resnet34(input_shape=(224, 224))
+    with pytest.raises(ValueError, match="too small for ResNet-152"):
+        resnet152(input_shape=(16, 16, 3))
+    with pytest.raises(ValueError, match="shortcut must be one of"):
+        resnet18(shortcut="dense")

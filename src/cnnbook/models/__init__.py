@@ -8,7 +8,7 @@ returns its last feature map. The arguments are checked in one place,
 ``from cnnbook.models import resnet50``.
 """
 
-from cnnbook.models.classic import alexnet, lenet5, vgg16, vgg19
+from cnnbook.models.classic import alexnet, lenet5, vgg11, vgg13, vgg16, vgg19
 from cnnbook.models.efficientnet import (
     efficientnet,
     efficientnet_b0,
@@ -22,16 +22,29 @@ from cnnbook.models.efficientnet import (
 )
 from cnnbook.models.inception import googlenet
 from cnnbook.models.mobilenet import mobilenet_v1, mobilenet_v2
-from cnnbook.models.resnet import plain_network, residual_network, resnet34, resnet50
+from cnnbook.models.resnet import (
+    plain_network,
+    residual_network,
+    resnet18,
+    resnet34,
+    resnet50,
+    resnet101,
+    resnet152,
+)
 
 BUILDERS = {
     "lenet5": lenet5,
     "alexnet": alexnet,
+    "vgg11": vgg11,
+    "vgg13": vgg13,
     "vgg16": vgg16,
     "vgg19": vgg19,
     "googlenet": googlenet,
+    "resnet18": resnet18,
     "resnet34": resnet34,
     "resnet50": resnet50,
+    "resnet101": resnet101,
+    "resnet152": resnet152,
     "mobilenet_v1": mobilenet_v1,
     "mobilenet_v2": mobilenet_v2,
     "efficientnet_b0": efficientnet_b0,

@@ -1,4 +1,4 @@
-"""The classic networks: LeNet-5, AlexNet, VGG-16 and VGG-19.
+"""The classic networks: LeNet-5, AlexNet and VGG-11, VGG-13, VGG-16, VGG-19.
 
 Each builder returns an uncompiled Keras functional model and takes the keyword arguments of
 ``keras.applications`` (``include_top``, ``input_shape``, ``pooling``, ``classes``; see
@@ -9,8 +9,9 @@ AlexNet, VGG*.
   Document Recognition", Proceedings of the IEEE 86(11), doi:10.1109/5.726791.
 - ``alexnet``: Krizhevsky, Sutskever and Hinton (2012), "ImageNet Classification with Deep
   Convolutional Neural Networks", NeurIPS 25.
-- ``vgg16``, ``vgg19``: Simonyan and Zisserman (2014), "Very Deep Convolutional Networks for
-  Large-Scale Image Recognition", arXiv:1409.1556.
+- ``vgg11``, ``vgg13``, ``vgg16``, ``vgg19``: Simonyan and Zisserman (2014), "Very Deep
+  Convolutional Networks for Large-Scale Image Recognition", arXiv:1409.1556 (ICLR 2015),
+  configurations A, B, D and E of its Table 1.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from cnnbook.costs import conv_output_size
 from cnnbook.models import arguments
 from cnnbook.models.arguments import global_pooling
 
-# Filters per convolution in each of VGG's five stages (configurations D and E of the paper).
+# Filters per convolution in each of VGG's five stages (configurations A, B, D and E of the
+# paper's Table 1; A-LRN and C, with its 1x1 convolutions, are not built).
+VGG11_STAGES = ((64,), (128,), (256, 256), (512, 512), (512, 512))
+VGG13_STAGES = ((64, 64), (128, 128), (256, 256), (512, 512), (512, 512))
 VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 VGG19_STAGES = (
     (64, 64),
@@ -210,6 +214,47 @@ def _vgg(stages, network, input_shape, classes, include_top, pooling, name):
     else:
         x = global_pooling(x, pooling)
     return keras.Model(inputs, x, name=name)
+
+
+def vgg11(
+    *,
+    include_top: bool = True,
+    input_shape=(224, 224, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
+    name: str = "vgg11",
+) -> keras.Model:
+    """VGG-11, configuration A of Simonyan and Zisserman (2014), Table 1.
+
+    Paper: "Very Deep Convolutional Networks for Large-Scale Image Recognition",
+    arXiv:1409.1556.
+
+    Eight 3x3 'same' convolutions, one in each of the first two stages and two in each of the
+    last three (64, 128, 256, 512, 512 filters), each stage closed by 2x2 stride-2 max pooling,
+    then 4,096, 4,096 and ``classes`` units: 11 weight layers, 132,863,336 parameters for
+    224x224x3 and 1,000 classes (torchvision's vgg11 has the same). Layer names follow
+    ``vgg16``.
+    """
+    return _vgg(VGG11_STAGES, "VGG-11", input_shape, classes, include_top, pooling, name)
+
+
+def vgg13(
+    *,
+    include_top: bool = True,
+    input_shape=(224, 224, 3),
+    pooling: str | None = None,
+    classes: int = 1000,
+    name: str = "vgg13",
+) -> keras.Model:
+    """VGG-13, configuration B of Simonyan and Zisserman (2014), Table 1.
+
+    Paper: "Very Deep Convolutional Networks for Large-Scale Image Recognition",
+    arXiv:1409.1556.
+
+    As VGG-11 with two convolutions in each of the first two stages: 13 weight layers,
+    133,047,848 parameters for 224x224x3 and 1,000 classes (as torchvision's vgg13).
+    """
+    return _vgg(VGG13_STAGES, "VGG-13", input_shape, classes, include_top, pooling, name)
 
 
 def vgg16(

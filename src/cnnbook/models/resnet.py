@@ -1,4 +1,4 @@
-"""Residual networks: residual blocks, ResNet-34, ResNet-50, and plain/residual stacks.
+"""Residual networks: residual blocks, ResNet-18/34/50/101/152, and plain/residual stacks.
 
 He, K., Zhang, X., Ren, S. and Sun, J. (2015), "Deep Residual Learning for Image Recognition",
 arXiv:1512.03385 (CVPR 2016). Later refinements of the block: He, K., Zhang, X., Ren, S. and
@@ -12,9 +12,10 @@ shapes differ, the shortcut is a projection ``W_s a[l]``: a learned 1x1 convolut
 The bottleneck builders ``identity_block`` and ``convolutional_block`` follow
 ``keras.applications.ResNet50`` layer for layer (convolutions with biases, batch normalisation
 with epsilon 1.001e-5, the stride on the first 1x1 convolution), so that ``resnet50`` has exactly
-the parameters Keras's ResNet-50 has. The blocks are taught in the *Residual networks* chapter
-and its assignment, ResNet-34/50 in *Why ResNets work*; the builders take the arguments of
-``cnnbook.models.arguments``.
+the parameters Keras's ResNet-50 has (and ``resnet101``, ``resnet152`` those of Keras's ResNet-101
+and ResNet-152). The blocks are taught in the *Residual networks* chapter and its assignment,
+ResNet-34/50 in *Why ResNets work*, all five depths in the appendix *Costs against the papers*;
+the builders take the arguments of ``cnnbook.models.arguments``.
 """
 
 from __future__ import annotations
@@ -244,6 +245,54 @@ def _top(x, inputs, classes, include_top, pooling, name):
     return keras.Model(inputs, x, name=name)
 
 
+# Residual blocks per stage (conv2_x ... conv5_x) of each depth in He et al. (2015), Table 1.
+STAGE_BLOCKS = {
+    18: (2, 2, 2, 2),
+    34: (3, 4, 6, 3),
+    50: (3, 4, 6, 3),
+    101: (3, 4, 23, 3),
+    152: (3, 8, 36, 3),
+}
+STAGE_WIDTHS = (64, 128, 256, 512)
+
+
+def _bottleneck_resnet(depth, include_top, input_shape, pooling, classes, name):
+    """ResNet-50/101/152: the stem, then bottleneck blocks as ``keras.applications`` has them."""
+    shape = arguments.input_shape(input_shape, f"ResNet-{depth}", smallest=32)
+    arguments.top(include_top, classes, pooling)
+    inputs = keras.Input(shape=shape)
+    x = _stem(inputs, use_bias=True, initializer="glorot_uniform")
+    strides = (1, 2, 2, 2)
+    stages = zip(STAGE_WIDTHS, STAGE_BLOCKS[depth], strides, strict=True)
+    for stage, (width, blocks, stride) in enumerate(stages, start=2):
+        filters = (width, width, 4 * width)
+        x = convolutional_block(x, 3, filters, strides=stride, name=f"conv{stage}_block1")
+        for block in range(2, blocks + 1):
+            x = identity_block(x, 3, filters, name=f"conv{stage}_block{block}")
+    return _top(x, inputs, classes, include_top, pooling, name)
+
+
+def _basic_resnet(depth, include_top, input_shape, pooling, classes, shortcut, name):
+    """ResNet-18/34: the stem, then basic blocks (two 3x3 convolutions, no biases)."""
+    shape = arguments.input_shape(input_shape, f"ResNet-{depth}", smallest=32)
+    arguments.top(include_top, classes, pooling)
+    arguments.one_of("shortcut", shortcut, SHORTCUTS)
+    inputs = keras.Input(shape=shape)
+    x = _stem(inputs, use_bias=False, initializer="he_normal")
+    strides = (1, 2, 2, 2)
+    stages = zip(STAGE_WIDTHS, STAGE_BLOCKS[depth], strides, strict=True)
+    for stage, (width, blocks, stride) in enumerate(stages, start=2):
+        for block in range(1, blocks + 1):
+            x = basic_block(
+                x,
+                width,
+                strides=stride if block == 1 else 1,
+                shortcut=shortcut,
+                name=f"conv{stage}_block{block}",
+            )
+    return _top(x, inputs, classes, include_top, pooling, name)
+
+
 def resnet50(
     *, include_top=True, input_shape=(224, 224, 3), pooling=None, classes=1000, name="resnet50"
 ):
@@ -256,17 +305,50 @@ def resnet50(
     25,636,712 parameters, as ``keras.applications.ResNet50(weights=None)``. Without the top it
     returns the last stage's feature map (7x7x2048 at 224x224), pooled as ``pooling`` says.
     """
-    shape = arguments.input_shape(input_shape, "ResNet-50", smallest=32)
-    arguments.top(include_top, classes, pooling)
-    inputs = keras.Input(shape=shape)
-    x = _stem(inputs, use_bias=True, initializer="glorot_uniform")
-    stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
-    for stage, (width, blocks, stride) in enumerate(stages, start=2):
-        filters = (width, width, 4 * width)
-        x = convolutional_block(x, 3, filters, strides=stride, name=f"conv{stage}_block1")
-        for block in range(2, blocks + 1):
-            x = identity_block(x, 3, filters, name=f"conv{stage}_block{block}")
-    return _top(x, inputs, classes, include_top, pooling, name)
+    return _bottleneck_resnet(50, include_top, input_shape, pooling, classes, name)
+
+
+def resnet101(
+    *, include_top=True, input_shape=(224, 224, 3), pooling=None, classes=1000, name="resnet101"
+):
+    """ResNet-101 of He et al. (2015), Table 1, arXiv:1512.03385, as ``keras.applications``.
+
+    ResNet-50 with 23 instead of 6 bottleneck blocks in the third stage (conv4_x): 44,707,176
+    parameters at 224x224x3 and 1,000 classes, as ``keras.applications.ResNet101(weights=None)``.
+    Without the top: as ``resnet50``.
+    """
+    return _bottleneck_resnet(101, include_top, input_shape, pooling, classes, name)
+
+
+def resnet152(
+    *, include_top=True, input_shape=(224, 224, 3), pooling=None, classes=1000, name="resnet152"
+):
+    """ResNet-152 of He et al. (2015), Table 1, arXiv:1512.03385, as ``keras.applications``.
+
+    Bottleneck stages of 3, 8, 36 and 3 blocks: 60,419,944 parameters at 224x224x3 and 1,000
+    classes, as ``keras.applications.ResNet152(weights=None)``. Without the top: as
+    ``resnet50``.
+    """
+    return _bottleneck_resnet(152, include_top, input_shape, pooling, classes, name)
+
+
+def resnet18(
+    *,
+    include_top=True,
+    input_shape=(224, 224, 3),
+    pooling=None,
+    classes=1000,
+    shortcut="projection",
+    name="resnet18",
+):
+    """ResNet-18 of He et al. (2015), Table 1, arXiv:1512.03385.
+
+    As ``resnet34`` with two basic blocks in each of the four stages. With projection shortcuts
+    (option B, the default) it has 11,689,512 trainable parameters at 1,000 classes, as
+    torchvision's resnet18; ``shortcut="zeros"`` gives option A. Without the top: as
+    ``resnet50``.
+    """
+    return _basic_resnet(18, include_top, input_shape, pooling, classes, shortcut, name)
 
 
 def resnet34(
@@ -286,22 +368,7 @@ def resnet34(
     the default: 21,797,672 parameters at 1,000 classes, as torchvision's resnet34) or zero
     padding (``shortcut="zeros"``, option A). Without the top: as ``resnet50``.
     """
-    shape = arguments.input_shape(input_shape, "ResNet-34", smallest=32)
-    arguments.top(include_top, classes, pooling)
-    arguments.one_of("shortcut", shortcut, SHORTCUTS)
-    inputs = keras.Input(shape=shape)
-    x = _stem(inputs, use_bias=False, initializer="he_normal")
-    stages = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
-    for stage, (width, blocks, stride) in enumerate(stages, start=2):
-        for block in range(1, blocks + 1):
-            x = basic_block(
-                x,
-                width,
-                strides=stride if block == 1 else 1,
-                shortcut=shortcut,
-                name=f"conv{stage}_block{block}",
-            )
-    return _top(x, inputs, classes, include_top, pooling, name)
+    return _basic_resnet(34, include_top, input_shape, pooling, classes, shortcut, name)
 
 
 def _cifar_network(
