@@ -6,7 +6,7 @@ both places that show them: the *Performance* appendix (which displays them in t
 ``bench/results/<machine>.md`` (which ``make bench`` writes beside each file). Figures are
 medians of repeated runs; spread = (max - min) / median (``cnnbook.timing.spread``).
 
-Taught in the *Performance* appendix.
+Taught in the appendix *Performance: what makes the chapters fast or slow*.
 """
 
 from __future__ import annotations

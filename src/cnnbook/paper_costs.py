@@ -4,7 +4,7 @@ One ``PaperFigure`` per number a paper prints: which of our builders it describe
 counts parameters or multiply-adds, its value, the text as printed, and where it is printed.
 ``measure`` builds one of our networks at the paper's input size and counts it with
 ``cnnbook.model_costs``; ``compare`` puts our counts beside the papers' with their ratio.
-Shown in the appendix *Costs against the papers*.
+Taught in the appendix *Costs against the papers*.
 
 The papers, by their keys in ``references.bib``:
 
