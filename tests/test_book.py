@@ -368,6 +368,7 @@ def test_a_cell_prints_into_one_output_box(book):
 
 # Chapters whose prose draws lessons from experiments: each checks them (cnnbook.claims).
 CHAPTERS_WITH_EXPERIMENTS = (
+    "chapters/case-studies/batch-normalization",
     "chapters/case-studies/residual-networks",
     "chapters/practice/transfer-learning",
     "chapters/practice/data-augmentation",
