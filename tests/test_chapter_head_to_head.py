@@ -13,10 +13,9 @@ from cnnbook.inspection import keras_layer_mults
 CHAPTER = "chapters/case-studies/head-to-head.ipynb"
 NAMES = tuple(head_to_head.NETWORKS)
 CLAIMS = (
-    "the residual network with batch normalisation reaches a higher validation accuracy than "
-    "the plain VGG-style stack at this budget",
-    "LeNet-5, the oldest design, is less accurate than the best network here",
-    "the EfficientNet-style network takes more than twice as long as the VGG-style one",
+    "every network with batch normalisation reaches a validation accuracy above 0.8",
+    "the AlexNet-style network does not learn at this budget",
+    "the EfficientNet-style network takes over 1.25 times as long as the VGG-style one",
 )
 NUMBER = r"[\d,]+"
 ROW = re.compile(
