@@ -424,15 +424,29 @@ def test_screenshot(kind, open_page):
 
 def quiz_pages() -> list[str]:
     """The chapter pages whose notebook has a "Check yourself" section."""
+    import nbformat
+
     from tools.add_quiz_cells import CHECK_YOURSELF
+
+    def has_quiz(source: Path) -> bool:
+        cells = nbformat.read(source, as_version=4).cells
+        return any(c.cell_type == "markdown" and CHECK_YOURSELF.search(c.source) for c in cells)
 
     return [
         d
         for d in built_docnames()
-        if (source := source_of(d)) is not None
-        and source.suffix == ".ipynb"
-        and CHECK_YOURSELF.search(source.read_text())
+        if (source := source_of(d)) is not None and source.suffix == ".ipynb" and has_quiz(source)
     ]
+
+
+def test_every_chapter_of_parts_one_to_three_is_a_quiz_page():
+    """Without it, an empty list of quiz pages would skip the quiz test instead of failing."""
+    chapters = [
+        d
+        for d in built_docnames()
+        if d.startswith(("chapters/foundations/", "chapters/case-studies/", "chapters/practice/"))
+    ]
+    assert len(chapters) >= 18 and quiz_pages() == chapters
 
 
 def _shown(html_text: str) -> str:

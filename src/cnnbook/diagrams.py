@@ -14,8 +14,10 @@ Two steps, so that each can be tested on its own:
    shows itself as that SVG.
 
 A change to a builder changes its picture, because the picture is read from what the builder
-built. Used in the case-study chapters (*Classic networks*, *Residual networks*, *1x1
-convolutions*, *Inception*, *MobileNet*, *EfficientNet*).
+built. Taught in the case-study chapters: *Classic networks: LeNet-5, AlexNet, VGG*,
+*Residual networks*, *1x1 convolutions*, *Inception: GoogLeNet and the Inception module*,
+*MobileNet: depthwise-separable convolutions* and *EfficientNet: scaling depth, width and
+resolution together*.
 """
 
 from __future__ import annotations
