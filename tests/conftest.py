@@ -307,3 +307,25 @@ def prose_numbers(nb) -> set[int]:
 
 def printed_numbers(text: str) -> set[int]:
     return {int(m.replace(",", "")) for m in NUMBER.findall(text)}
+
+
+# --- diagrams (cnnbook.diagrams) in executed chapters --------------------------------------------
+
+
+def svg_figures(run) -> list[str]:
+    """The SVG documents the executed chapter shows (the diagrams of cnnbook.diagrams)."""
+    return [
+        output["data"]["image/svg+xml"]
+        for cell in run.nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+
+
+def assert_diagram(run, title: str, labels: list[str]) -> None:
+    """One SVG figure has ``title`` and every label (layer names, shapes on the arrows)."""
+    found = [svg for svg in svg_figures(run) if f">{title}<" in svg.replace("&amp;", "&")]
+    assert found, f"no diagram titled {title!r}"
+    for label in labels:
+        assert label in found[0], f"{title!r} does not show {label!r}"

@@ -4,7 +4,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, assert_diagram
 
 CHAPTER = "chapters/case-studies/inception.ipynb"
 
@@ -96,25 +96,6 @@ def test_full_mode_claims_hold(full_executed):
     rounds = re.search(r"per round: (.+)", run.text)
     speedups = [float(s.rstrip("x")) for s in rounds.group(1).split(", ")]
     assert len(speedups) == 5 and min(speedups) > 2
-
-
-def svg_figures(run) -> list[str]:
-    """The SVG documents the executed chapter shows (the diagrams of cnnbook.diagrams)."""
-    return [
-        output["data"]["image/svg+xml"]
-        for cell in run.nb.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if "image/svg+xml" in output.get("data", {})
-    ]
-
-
-def assert_diagram(run, title: str, labels: list[str]) -> None:
-    """One SVG figure has ``title`` and every label (layer names, shapes on the arrows)."""
-    found = [svg for svg in svg_figures(run) if f">{title}<" in svg.replace("&amp;", "&")]
-    assert found, f"no diagram titled {title!r}"
-    for label in labels:
-        assert label in found[0], f"{title!r} does not show {label!r}"
 
 
 def test_the_chapter_shows_its_diagrams_drawn_from_the_models(run):

@@ -4,6 +4,7 @@ import re
 import statistics
 
 import pytest
+from conftest import assert_diagram
 
 CHAPTER = "chapters/case-studies/residual-networks.ipynb"
 CLAIMS = (
@@ -106,25 +107,6 @@ def test_full_mode_claims_hold(full_executed):
     run.assert_printed("paired by seed, n = 3", "Welch, n = 3")
     for depth in (8, 20, 44):
         assert re.search(rf"plain minus residual at {depth:2d} layers: [+-][\d.]+ \(90%", run.text)
-
-
-def svg_figures(run) -> list[str]:
-    """The SVG documents the executed chapter shows (the diagrams of cnnbook.diagrams)."""
-    return [
-        output["data"]["image/svg+xml"]
-        for cell in run.nb.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if "image/svg+xml" in output.get("data", {})
-    ]
-
-
-def assert_diagram(run, title: str, labels: list[str]) -> None:
-    """One SVG figure has ``title`` and every label (layer names, shapes on the arrows)."""
-    found = [svg for svg in svg_figures(run) if f">{title}<" in svg.replace("&amp;", "&")]
-    assert found, f"no diagram titled {title!r}"
-    for label in labels:
-        assert label in found[0], f"{title!r} does not show {label!r}"
 
 
 def test_the_chapter_shows_its_diagrams_drawn_from_the_models(run):
