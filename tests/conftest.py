@@ -329,3 +329,21 @@ def assert_diagram(run, title: str, labels: list[str]) -> None:
     assert found, f"no diagram titled {title!r}"
     for label in labels:
         assert label in found[0], f"{title!r} does not show {label!r}"
+
+
+# --- animations (cnnbook.animations) in executed chapters ----------------------------------------
+
+ANIMATION_PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
+
+
+def shown_animations(run) -> list[tuple[str, int]]:
+    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
+    cell's HTML stays under 1.5 MB and links nothing on the network."""
+    found = []
+    for text in run.texts:
+        players = [(m[1], int(m[2])) for m in ANIMATION_PLAYER.finditer(text)]
+        if players:
+            assert len(text.encode()) < 1.5 * 1024 * 1024
+            assert not re.search(r"https?://", text)
+        found += players
+    return found

@@ -1,9 +1,8 @@
 """Chapter 'Padding and strided convolutions': the figures it prints (smoke mode)."""
 
-import re
-
 import numpy as np
 import pytest
+from conftest import shown_animations
 
 from cnnbook.conv import cross_correlate, edge_filter
 
@@ -13,22 +12,6 @@ CHAPTER = "chapters/foundations/padding-stride.ipynb"
 @pytest.fixture(scope="module")
 def run(executed):
     return executed(CHAPTER)
-
-
-PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
-
-
-def shown_animations(run) -> list[tuple[str, int]]:
-    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
-    cell's HTML stays under 1.5 MB and links nothing on the network."""
-    found = []
-    for text in run.texts:
-        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
-        if players:
-            assert len(text.encode()) < 1.5 * 1024 * 1024
-            assert not re.search(r"https?://", text)
-        found += players
-    return found
 
 
 def test_valid_convolutions_shrink_and_neglect_the_border(run):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from conftest import shown_animations
 
 CHAPTER = "chapters/foundations/pooling.ipynb"
 
@@ -10,22 +11,6 @@ CHAPTER = "chapters/foundations/pooling.ipynb"
 @pytest.fixture(scope="module")
 def run(executed):
     return executed(CHAPTER)
-
-
-PLAYER = re.compile(r'data-cnnbook-animation="([\w-]+)" data-frames="(\d+)"')
-
-
-def shown_animations(run) -> list[tuple[str, int]]:
-    """(kind, frames) of each cnnbook.animations player the executed chapter displays; each
-    cell's HTML stays under 1.5 MB and links nothing on the network."""
-    found = []
-    for text in run.texts:
-        players = [(m[1], int(m[2])) for m in PLAYER.finditer(text)]
-        if players:
-            assert len(text.encode()) < 1.5 * 1024 * 1024
-            assert not re.search(r"https?://", text)
-        found += players
-    return found
 
 
 def test_the_4x4_example(run):
