@@ -283,24 +283,42 @@ def free_ports(count: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """The split-CPU process and the two workers, run side by side (about a minute in all)."""
-    folder = tmp_path_factory.mktemp("distribute")
-    cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+def trained():
+    """The split-CPU process and the two workers, run side by side, once per test run.
+
+    Both tests read it, and pytest-xdist may give them to different workers (its xdist_group
+    no longer groups under pytest 9.2), so the first to ask runs the processes under a lock in
+    the run's folder and the other reads what they saved, as conftest's ``executed`` does.
+    """
+    from conftest import run_dir
+    from fullbook import locked
+
+    folder = run_dir() / "distribute-training"
     replicas = folder / "replicas.npz"
     workers = [folder / f"worker-{index}.npz" for index in range(2)]
-    printed = _run(
-        [([sys.executable, __file__, "replicas", str(replicas)], {})]
-        + [
-            ([sys.executable, __file__, "worker", str(path)], worker_config(cluster, index))
-            for index, path in enumerate(workers)
-        ]
-    )
+    printed_file = folder / "printed.json"
+    with locked(run_dir() / "distribute-training.lock"):
+        if not folder.exists():
+            folder.mkdir()
+            cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+            try:
+                printed = _run(
+                    [([sys.executable, __file__, "replicas", str(replicas)], {})]
+                    + [
+                        ([sys.executable, __file__, "worker", str(path)], worker_config(cluster, i))
+                        for i, path in enumerate(workers)
+                    ]
+                )
+            except BaseException:
+                printed_file.write_text("failed")
+                raise
+            printed_file.write_text(json.dumps(printed))
+    if printed_file.read_text() == "failed":
+        pytest.fail("the distributed training processes failed in another test; see its error")
+    printed = json.loads(printed_file.read_text())
     return {"replicas": (printed[0], replicas), "workers": (printed[1:], workers)}
 
 
-# Both tests read the one fixture: pytest-xdist keeps them on one worker (--dist loadgroup).
-@pytest.mark.xdist_group("distribute-training")
 def test_two_replicas_on_a_split_cpu_train_as_one_device(trained):
     printed, out = trained["replicas"]
     assert printed == (
@@ -318,7 +336,6 @@ def test_two_replicas_on_a_split_cpu_train_as_one_device(trained):
     assert max_difference(single, _load(out, "larger")) > 100 * ATOL
 
 
-@pytest.mark.xdist_group("distribute-training")
 def test_two_workers_on_loopback_end_with_the_same_weights(trained):
     printed, paths = trained["workers"]
     for index, line in enumerate(printed):
@@ -364,7 +381,6 @@ def test_the_section_renders_its_rows_and_the_ratio():
     assert "same cores" in text
 
 
-@pytest.mark.xdist_group("distribute-bench")
 def test_the_bench_section_measures_in_a_fresh_process_with_the_cpu_split():
     from bench import distribute as bench
     from bench.sections import Options
