@@ -46,6 +46,7 @@ SECTIONS = (
         "acceleration",
         "bench.models:measure_acceleration",
     ),
+    Section("distribute", "distribute", "bench.distribute:measure"),
     Section("chapters-smoke", "chapters", "bench.chapters:measure_smoke"),
     Section(
         "chapters-full",
