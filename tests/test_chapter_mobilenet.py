@@ -136,3 +136,107 @@ def test_the_chapter_shows_its_diagrams_drawn_from_the_models(run):
         run, "MobileNet v1: a depthwise-separable block", ["Depthwise 3x3/2", "56×56×128"]
     )
     assert_diagram(run, "MobileNet v2: an inverted residual block", ["demo_project", "56×56×144"])
+
+
+# --- From the notebook to a phone ----------------------------------------------------------------
+
+SHIPPED_FORMS = ["Keras .keras", "TF SavedModel", "LiteRT float32", "LiteRT float16", "LiteRT int8"]
+
+
+def shipped_rows(run) -> dict[str, dict]:
+    """The export table: format -> its figures (KB, accuracy, ms, max prob diff, same class)."""
+    table = re.search(
+        r"format\s+file KB\s+test accuracy\s+ms/image \(1 thread\)\s+max \|prob diff\|\s+"
+        r"same class\n-[- ]+\n((?:.+\n?){5})",
+        run.text,
+    )
+    assert table, "no export table printed"
+    rows = {}
+    for line in table.group(1).strip().splitlines():
+        *name, kb, accuracy, ms, diff, same = line.split()
+        rows[" ".join(name)] = {
+            "kb": int(kb.replace(",", "")),
+            "accuracy": float(accuracy),
+            "ms": float(ms),
+            "diff": float(diff),
+            "same": float(same.rstrip("%")) / 100,
+        }
+    return rows
+
+
+def int8_drop(run) -> tuple[float, float, float]:
+    found = re.search(
+        r"int8 accuracy drop: (\S+) \(Keras\) - (\S+) \(int8\) = (-?\S+): \d+ (fewer|more) of "
+        r"the ([\d,]+) test photos right",
+        run.text,
+    )
+    assert found, "the int8 accuracy drop is not reported"
+    keras_acc, int8_acc, drop = (float(found.group(i)) for i in (1, 2, 3))
+    assert drop == pytest.approx(keras_acc - int8_acc, abs=1.5e-3)
+    return keras_acc, int8_acc, drop
+
+
+def test_the_shipped_model_table_is_printed_with_every_form(run):
+    rows = shipped_rows(run)
+    assert list(rows) == SHIPPED_FORMS
+    for form in ("Keras .keras", "TF SavedModel", "LiteRT float32"):
+        assert rows[form]["diff"] <= 1e-4 and rows[form]["same"] == 1.0, form
+    assert rows["LiteRT float16"]["diff"] <= 0.15
+    # smaller formats are smaller files; every form was timed
+    assert rows["LiteRT int8"]["kb"] < rows["LiteRT float16"]["kb"] < rows["LiteRT float32"]["kb"]
+    assert all(row["ms"] > 0 for row in rows.values())
+    run.assert_printed(
+        "   keras: max |prob diff| <= 0.0001",
+        " float32: max |prob diff| <= 0.0001",
+        "    int8: nothing checked",  # smoke: a barely trained head's near-ties may flip
+        "signs.keras, signs_saved_model, signs_float32.tflite, signs_float16.tflite, "
+        "signs_int8.tflite",
+        "first layer: Rescaling, scale 0.007843 (1/127.5), offset -1",
+    )
+
+
+def test_the_int8_accuracy_drop_is_reported(run):
+    keras_acc, int8_acc, _ = int8_drop(run)
+    rows = shipped_rows(run)
+    assert rows["LiteRT int8"]["accuracy"] == pytest.approx(int8_acc, abs=1e-3)
+    assert rows["Keras .keras"]["accuracy"] == pytest.approx(keras_acc, abs=1e-3)
+    assert re.search(r"int8 input: bytes, scale [\d.]+, zero point -?\d+", run.text)
+
+
+def test_the_photo_gets_the_same_answer_from_every_form(run):
+    run.assert_printed("the notebook's answer from both saved forms and float32: True")
+    assert re.search(r"and from float16 and int8: (True|False)", run.text)
+    for form in ("notebook", *SHIPPED_FORMS):
+        assert re.search(rf"{re.escape(form)}: \d \(\d\.\d{{3}}\)", run.text), form
+
+
+def test_the_shipping_prose_names_what_it_uses():
+    text = prose()
+    for phrase in (
+        "## From the notebook to a phone",
+        'model.export(path, format="tf_saved_model")',
+        "fresh Python process",
+        "representative",
+        "never the test split",
+        "Jacob et al., 2018",
+        "quantisation-aware training",
+        "ExportError",
+    ):
+        assert phrase in text, phrase
+
+
+def test_full_mode_ships_the_whole_network_within_the_tolerances(full_executed):
+    run = full_executed(CHAPTER)
+    rows = shipped_rows(run)
+    run.assert_printed(
+        "309 test photos; Keras in the notebook",
+        " float16: max |prob diff| <= 0.15 and same class on >= 98% of the images",
+        "    int8: same class on >= 80% of the images",
+    )
+    assert rows["LiteRT float16"]["same"] >= 0.98
+    assert rows["LiteRT int8"]["same"] >= 0.8
+    # the whole MobileNetV2: about 2.27 million weights, so megabytes of float32
+    assert rows["LiteRT float32"]["kb"] > 8_000
+    assert rows["LiteRT int8"]["kb"] < 0.4 * rows["LiteRT float32"]["kb"]
+    keras_acc, _, drop = int8_drop(run)
+    assert keras_acc > 0.8 and drop < 0.15
