@@ -47,6 +47,7 @@ SECTIONS = (
         "bench.models:measure_acceleration",
     ),
     Section("distribute", "distribute", "bench.distribute:measure"),
+    Section("export", "export", "bench.export:measure", default=False),
     Section("chapters-smoke", "chapters", "bench.chapters:measure_smoke"),
     Section(
         "chapters-full",

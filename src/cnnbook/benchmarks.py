@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cnnbook.distribute import render_distribute
+from cnnbook.export import render_export
 from cnnbook.timing import spread
 
 CHAPTER_MEMORY_LIMIT_MIB = 6 * 1024  # every chapter fits a laptop and a free Colab runtime
@@ -301,6 +302,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "models": ("Training throughput", render_models),
     "acceleration": ("Mixed precision and XLA (ResNet-50 training)", render_acceleration),
     "distribute": ("Two replicas on one CPU (tf.distribute)", render_distribute),
+    "export": ("The model as it ships (LiteRT)", render_export),
     "autotune": ("tf.data autotuning", render_autotune),
     "pipeline": ("Input pipeline", render_pipeline),
     "kernels": ("Cheaper convolutions", render_kernels),
