@@ -79,8 +79,9 @@ def test_accuracy_with_and_without_augmentation_is_measured(run):
         r"\(90% interval",
         run.text,
     )
-    # the photo grid, the sign-digit grid, accuracy against strength, two learning curves
-    assert run.images >= 5
+    # the photo grid, the sign-digit grid, accuracy against strength, two learning curves,
+    # the modern methods' examples, their comparison, the ten test-time views
+    assert run.images >= 8
 
 
 CLAIMS = (
@@ -90,7 +91,48 @@ CLAIMS = (
     "too strong augmentation hurts: strength 2",
     "augmentation narrows the gap between training and validation accuracy",
     "no moderate strength beats no augmentation",
+    "RandAugment raises validation accuracy above that of no augmentation",
+    "RandAugment beats the classic pipeline at strength 1 on validation and on test",
+    "neither MixUp nor CutMix beats no augmentation clear of the noise",
+    "mirrored test-time views lower the test accuracy of every network trained without",
+    "no test-time average lowers the test accuracy of the network trained with mirrors",
+    "the network still classifies over 95% of its own training images correctly",
 )
+METHOD_ROWS = ("no augmentation", r"classic \(strength 1\)", "MixUp", "CutMix", "RandAugment")
+SPREAD = r"[\d.]+ ± [\d.]+"
+
+
+def test_keras_cutmix_label_weights_miss_the_pasted_area_and_exact_cutmix_does_not(run):
+    found = dict(
+        re.findall(r"^(Keras's CutMix|augment\.ExactCutMix) +largest .*: ([\d.]+)$", run.text, re.M)
+    )
+    assert set(found) == {"Keras's CutMix", "augment.ExactCutMix"}, found
+    assert 0.005 < float(found["Keras's CutMix"]) < 0.2
+    assert found["augment.ExactCutMix"] == "0.000"
+    assert "over 320 images of 32x32" in run.text
+
+
+def test_modern_methods_are_trained_and_tabulated(run):
+    for method in ("mixup", "cutmix", "randaugment"):
+        assert re.search(rf"seed 0, {method}: validation accuracy [\d.]+", run.text), method
+    run.assert_printed("3 training runs in", "the strength experiment's budget")
+    # one row per method: validation, test and own-training accuracy, mean ± sd
+    for row in METHOD_ROWS:
+        assert re.search(rf"^{row} +{SPREAD} +{SPREAD} +{SPREAD}$", run.text, re.M), row
+    # each method against none, paired by seed, on validation and on test
+    for row in METHOD_ROWS[1:]:
+        assert re.search(rf"^{row} - none: validation [+-][\d.]+ \(90% interval", run.text, re.M)
+    assert run.text.count(" test +") + run.text.count(" test -") >= 4
+
+
+def test_test_time_augmentation_is_measured_for_every_method(run):
+    run.assert_printed("one 32x32 test image, padded by 3 pixels -> 10 views of 32x32")
+    header = re.search(r"^ +single view +flip +shifts +10-crop$", run.text, re.M)
+    assert header, "no TTA table header"
+    for row in METHOD_ROWS:
+        assert re.search(rf"^{row} +{SPREAD} +{SPREAD} +{SPREAD} +{SPREAD}$", run.text, re.M), row
+        for views in ("flip", "shifts", "10-crop"):
+            assert re.search(rf"^{row}, {views} - single view: [+-][\d.]+", run.text, re.M)
 
 
 def test_claims_printed_and_not_checked_in_smoke_mode(run):
@@ -121,3 +163,22 @@ def test_full_mode_claims_hold(full_executed):
     # timings: five rounds per setup
     assert run.text.count("over 5 runs") >= 7
     assert "(mean ± sd of 5," in run.text
+    # the modern methods: three runs each, at the strength experiment's budget, paired by seed
+    run.assert_printed("9 training runs in", "accuracy, mean ± sd over seeds [0, 1, 2]")
+    assert len(re.findall(r"seed \d, (mixup|cutmix|randaugment): validation", run.text)) == 9
+    assert len(re.findall(r" - none: validation .*paired by seed, n = 3\)", run.text)) == 4
+    tta_rows = r"^\S.*, (flip|shifts|10-crop) - single view: .*paired by seed, n = 3\)$"
+    assert len(re.findall(tta_rows, run.text, re.M)) == 15  # 5 methods x 3 averages
+    assert "(309 validation, 309 test images)" in run.text
+
+
+def test_the_cutmix_quiz_answer_is_the_pasted_area_share():
+    from cnnbook import quiz
+    from cnnbook.quizzes import data_augmentation as questions
+
+    kept, pasted = questions.cutmix_label_weights(32, 16, 8)
+    assert (kept, pasted) == (1 - 128 / 1024, 128 / 1024)
+    (numeric,) = [q for q in quiz.questions_of("data-augmentation") if q["type"] == "numeric"]
+    low, high = numeric["answers"][0]["range"]
+    assert low <= pasted < high and not low <= kept < high
+    assert {a.get("value") for a in numeric["answers"][1:]} >= {kept, 0.5}

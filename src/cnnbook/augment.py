@@ -1,4 +1,4 @@
-"""Data augmentation: the two colour layers Keras lacks, and one switchable pipeline.
+"""Data augmentation: the colour layers Keras lacks, a switchable pipeline, MixUp and friends.
 
 Keras 3 ships most of the classic augmentations as preprocessing layers (``RandomFlip``,
 ``RandomCrop``, ``RandomRotation``, ``RandomShear``, ``RandomElasticTransform`` for local warping,
@@ -15,6 +15,18 @@ inference, usable inside a model or in a ``tf.data`` map (they derive from the b
 Keras's own preprocessing layers, so each batch gets fresh random numbers there too). Give them
 an integer ``seed``: in a ``tf.data`` map, Keras layers without one can repeat the same random
 draws from batch to batch.
+
+The modern augmentations come from Keras too, with two fixes and one pipeline:
+
+- ``ExactCutMix``: Keras's ``CutMix`` (Yun et al., 2019) with the label weight set to the area
+  actually pasted, as the paper does;
+- ``FastRandAugment``: Keras's ``RandAugment`` (Cubuk et al., 2020) computing only the
+  operations it draws;
+- ``augmented_splits``: a training and a validation ``tf.data`` pipeline with one-hot labels,
+  the training split alone augmented by one of ``METHODS`` (the classic pipeline, MixUp (Zhang
+  et al., 2018), CutMix or RandAugment);
+- ``predict_views`` and ``tta_accuracy``: test-time augmentation, the 10-crop of
+  ``cnnbook.evaluation`` on reflection-padded images, averaged over the views chosen.
 
 Taught in *Data augmentation*.
 """
@@ -294,3 +306,251 @@ def augmentation(
     else:
         layers.append(keras.layers.Identity())
     return keras.Sequential(layers, name=name)
+
+
+# --- Modern augmentation: MixUp, CutMix, RandAugment, and test-time augmentation ---------------
+
+METHODS = ("none", "classic", "mixup", "cutmix", "randaugment")
+"""The training-set treatments ``augmented_splits`` knows, in the order the chapter shows them."""
+
+
+@keras.saving.register_keras_serializable(package="cnnbook")
+class ExactCutMix(keras.layers.CutMix):
+    """CutMix (Yun et al., 2019) whose label weight is exactly the pasted area.
+
+    Keras's ``CutMix`` pastes a rectangle of one image of the batch into another and mixes their
+    (one-hot) labels, in a ``{"images": ..., "labels": ...}`` dict. It computes the label weight
+    from the rectangle's real-valued corners but pastes only the pixels whose integer
+    coordinates fall inside them, so on small images the two differ (by up to several percent of
+    the image at 32x32). The paper's recipe adjusts the weight to the area actually pasted,
+    ``lambda = 1 - (pasted pixels) / (H W)``; this layer does that, from the same mask that
+    pastes the pixels. Everything else is Keras's layer: use ``factor=(1.0, 1.0)`` for the
+    paper's ``lambda ~ Beta(1, 1)``, the uniform distribution (Keras's default ``factor=1.0``
+    draws the Beta's parameter itself uniformly from 0..1, which mostly gives weights near 0
+    or 1).
+    """
+
+    def transform_labels(self, labels, transformation, training=True):
+        if training and transformation is not None:
+            ops = self.backend
+            mask = ops.cast(transformation["batch_masks"], labels.dtype)
+            pasted = ops.numpy.mean(mask, axis=(1, 2, 3))  # the fraction of each image replaced
+            transformation = {**transformation, "mix_weight": 1.0 - pasted}
+        return super().transform_labels(labels, transformation, training=training)
+
+
+@keras.saving.register_keras_serializable(package="cnnbook")
+class FastRandAugment(keras.layers.RandAugment):
+    """RandAugment (Cubuk et al., 2020) that computes only the operations it draws.
+
+    RandAugment applies ``num_ops`` operations in a row, each drawn at random from a fixed list
+    (Keras's has 11) and all at one magnitude ``factor``. Keras's layer computes all 11 for each
+    of the ``num_ops`` steps and keeps the drawn one with ``where``, throwing ten results away.
+    This layer picks the drawn one with ``switch`` (``tf.switch_case`` in a ``tf.data`` map), so
+    only it runs. (On 32x32 images, image by image, the per-call overhead then dominates: it
+    saved a quarter to a third of the CPU time, not ten elevenths.) The random draws and their
+    results are those of Keras's layer; only the arithmetic that was thrown away is skipped.
+    Like Keras's layer it draws the operations once per call: call it on one image at a time
+    (``augmented_splits`` does) to give every image its own operations, as the paper does.
+    """
+
+    def transform_images(self, images, transformation, training=True):
+        ops = self.backend
+        images = ops.cast(images, self.compute_dtype)
+        if not training:
+            return images
+        transforms = transformation["transforms"]
+        names = list(transforms)
+
+        def branch(name):
+            layer = getattr(self, name)
+            return lambda x: ops.cast(
+                layer.transform_images(x, transforms[name]), self.compute_dtype
+            )
+
+        for i in range(self.num_ops):
+            index = ops.cast(transformation["layer_idxes"][i], "int32")
+            images = ops.core.switch(index, [branch(name) for name in names], images)
+        return images
+
+
+def mixing_layer(method: str, *, seed: int = 0, **options):
+    """The Keras layer of one of ``METHODS`` (``None`` for ``"none"``), with the book's defaults.
+
+    - ``"classic"``: ``augmentation(strength)`` (``options``: ``strength=1.0``), the chapter's
+      pipeline of flips, rotations, zooms, shifts and colour changes;
+    - ``"mixup"``: ``keras.layers.MixUp(alpha)`` (Zhang et al., 2018): each image of a batch is
+      blended with another, ``lambda x_i + (1 - lambda) x_j``, and so are their one-hot labels,
+      with ``lambda ~ Beta(alpha, alpha)``; ``alpha=0.2`` (the paper's ImageNet value);
+    - ``"cutmix"``: ``ExactCutMix(factor=(1.0, 1.0))`` (Yun et al., 2019): a rectangle of
+      another image is pasted in, and the labels are mixed by area;
+    - ``"randaugment"``: ``FastRandAugment(num_ops, factor)``, Keras's ``RandAugment``
+      (Cubuk et al., 2020) computing only the operations drawn:
+      ``num_ops`` operations drawn at random from a fixed list (shear, shift, rotation,
+      brightness, colour, contrast, sharpness, posterize, solarize, auto-contrast, equalise),
+      all at one magnitude ``factor``; ``num_ops=2``, ``factor=0.1`` by default here.
+
+    Pixels are expected in 0..255.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown augmentation method {method!r}; choose one of {METHODS}")
+    allowed = {
+        "none": set(),
+        "classic": {"strength"},
+        "mixup": {"alpha"},
+        "cutmix": {"factor"},
+        "randaugment": {"num_ops", "factor"},
+    }[method]
+    unknown = set(options) - allowed
+    if unknown:
+        raise ValueError(
+            f"{method!r} takes the options {sorted(allowed) or 'none'}, got {sorted(unknown)}"
+        )
+    if method == "none":
+        return None
+    if method == "classic":
+        return augmentation(options.get("strength", 1.0), seed=seed, name="classic")
+    if method == "mixup":
+        return keras.layers.MixUp(alpha=options.get("alpha", 0.2), seed=seed)
+    if method == "cutmix":
+        return ExactCutMix(factor=options.get("factor", (1.0, 1.0)), seed=seed)
+    return FastRandAugment(
+        value_range=(0, 255),
+        num_ops=options.get("num_ops", 2),
+        factor=options.get("factor", 0.1),
+        seed=seed,
+    )
+
+
+def _check_unbatched_pairs(dataset, what: str) -> None:
+    """Refuse what ``augmented_splits`` cannot read: it wants (image, integer label) pairs."""
+    spec = dataset.element_spec
+    if not (isinstance(spec, tuple) and len(spec) == 2):
+        raise ValueError(
+            f"augmented_splits expects the {what} dataset to yield (image, label) pairs, "
+            f"got elements {spec}."
+        )
+    image, label = spec
+    if image.shape.rank != 3:
+        raise ValueError(
+            f"augmented_splits expects unbatched {what} images of shape (H, W, C) (it batches "
+            f"them itself), got {image.shape}; call .unbatch() first."
+        )
+    if label.shape.rank != 0 or not label.dtype.is_integer:
+        raise ValueError(
+            f"augmented_splits expects one integer class label per {what} image (it one-hot "
+            f"encodes them itself), got labels of shape {label.shape} and type {label.dtype.name}."
+        )
+
+
+def augmented_splits(
+    train,
+    validation,
+    num_classes: int,
+    method: str = "none",
+    *,
+    batch_size: int = 32,
+    seed: int = 0,
+    **options,
+):
+    """Training and validation pipelines with ``method`` applied to the training split only.
+
+    ``train`` and ``validation`` are unbatched ``tf.data`` datasets of (image, integer label)
+    pairs, pixels in 0..255 (start them from ``cnnbook.data.without_autotune``). Both come back
+    batched with one-hot labels, ready for ``fit`` with ``categorical_crossentropy``: the
+    training split shuffled afresh every epoch (by ``seed``) and augmented with
+    ``mixing_layer(method, seed=seed, **options)``, the validation split in order and untouched.
+
+    RandAugment (Cubuk et al., 2020) runs image by image, before batching: Keras's layer draws
+    its operations once per call, so on a batch every image would get the same two. The
+    classic pipeline, MixUp (Zhang et al., 2018) and CutMix (Yun et al., 2019) run on batches,
+    MixUp and CutMix because they mix the images of a batch with each other.
+    """
+    import tensorflow as tf
+
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be a whole number of at least 2, got {num_classes!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+    _check_unbatched_pairs(train, "training")
+    _check_unbatched_pairs(validation, "validation")
+    layer = mixing_layer(method, seed=seed, **options)
+
+    def one_hot(images, labels):
+        return tf.cast(images, "float32"), tf.one_hot(labels, num_classes, dtype="float32")
+
+    count = int(train.cardinality())
+    buffer = count if count > 0 else 10_000
+    train = train.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if method == "randaugment":
+        train = train.map(lambda x, y: (layer(tf.cast(x, "float32"), training=True), y))
+    train = train.batch(batch_size).map(one_hot)
+    if method == "classic":
+        train = train.map(lambda x, y: (layer(x, training=True), y))
+    elif method in ("mixup", "cutmix"):
+
+        def mix(images, labels):
+            out = layer({"images": images, "labels": labels}, training=True)
+            return out["images"], out["labels"]
+
+        train = train.map(mix)
+    return train.prefetch(tf.data.AUTOTUNE), validation.batch(batch_size).map(one_hot)
+
+
+TTA_VIEWS = {
+    "single view": (0,),
+    "flip": (0, 5),
+    "shifts": (0, 1, 2, 3, 4),
+    "10-crop": tuple(range(10)),
+}
+"""Test-time augmentations as indices into ``predict_views``'s ten views
+(``cnnbook.evaluation.CROP_NAMES``): 0 is the image itself, 1-4 its four diagonal shifts, 5-9
+the mirror images of the five."""
+
+
+def predict_views(model, images, pad: int = 4, batch_size: int = 256) -> np.ndarray:
+    """``model``'s probabilities for the 10-crop views of ``images``: shape (10, N, classes).
+
+    Test-time augmentation for a model whose input is the whole image: each image is padded by
+    ``pad`` pixels on every side (by reflection, like the training augmentation's shifts) and
+    ``cnnbook.evaluation.ten_crop`` takes the 10 crops of the original size, the centre (the
+    image itself), the four corners (the image shifted by ``pad`` pixels diagonally) and their
+    mirror images. That is the 10-crop testing of AlexNet (Krizhevsky et al., 2012) and VGG,
+    taught in *The state of computer vision*, for images the network sees whole. Average over
+    the views you want (``TTA_VIEWS``) and take the arg-max.
+    """
+    from cnnbook import evaluation
+    from cnnbook.data import arrays_dataset
+
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"predict_views expects images of shape (N, H, W, C), got {images.shape}")
+    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"pad must be a whole number of pixels >= 0, got {pad!r}")
+    if pad >= min(images.shape[1:3]):
+        raise ValueError(
+            f"pad {pad} is too large for {images.shape[1]}x{images.shape[2]} images "
+            "(a reflection pad must be smaller than the image)"
+        )
+    height, width = images.shape[1:3]
+    padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    views = evaluation.ten_crop(padded, (height, width))  # (10, N, H, W, C)
+    flat = views.reshape((-1,) + views.shape[2:])
+    # through arrays_dataset: Keras's own pipeline for arrays waits for tf.data's autotuner
+    batches = arrays_dataset(flat, batch_size=batch_size, shuffle=False)
+    probabilities = np.asarray(model.predict(batches, verbose=0))
+    return probabilities.reshape(10, len(images), -1)
+
+
+def tta_accuracy(view_probabilities, labels, views) -> float:
+    """Accuracy of the mean probabilities over ``views`` (indices into the ten of
+    ``predict_views``)."""
+    from cnnbook import evaluation
+
+    view_probabilities = np.asarray(view_probabilities)
+    views = tuple(views)
+    if not views or any(not 0 <= v < len(view_probabilities) for v in views):
+        raise ValueError(
+            f"views must be indices 0..{len(view_probabilities) - 1}, got {views or 'none'}"
+        )
+    return evaluation.accuracy(view_probabilities[list(views)].mean(axis=0), labels)

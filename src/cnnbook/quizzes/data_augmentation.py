@@ -1,6 +1,16 @@
 """Questions on *Data augmentation*."""
 
-from cnnbook.quiz import multiple_choice
+from cnnbook.quiz import multiple_choice, numeric
+
+# The CutMix question: a 16x8 rectangle of image j pasted into a 32x32 image i.
+IMAGE_SIDE, PATCH_HEIGHT, PATCH_WIDTH = 32, 16, 8
+
+
+def cutmix_label_weights(side: int, height: int, width: int) -> tuple[float, float]:
+    """(weight of image i's label, weight of image j's) after CutMix pastes a ``height`` x
+    ``width`` rectangle of image j into the ``side`` x ``side`` image i: the areas' shares."""
+    pasted = height * width / side**2
+    return 1 - pasted, pasted
 
 
 def questions() -> list[dict]:
@@ -54,4 +64,25 @@ def questions() -> list[dict]:
             },
             correct="As a hyperparameter, measured on validation data over several seeds",
         ),
+        _cutmix_question(),
     ]
+
+
+def _cutmix_question() -> dict:
+    kept, pasted = cutmix_label_weights(IMAGE_SIDE, PATCH_HEIGHT, PATCH_WIDTH)
+    side_share = PATCH_HEIGHT / IMAGE_SIDE
+    return numeric(
+        f"CutMix pastes a {PATCH_HEIGHT}x{PATCH_WIDTH} rectangle of image j (a 7) into the "
+        f"{IMAGE_SIDE}x{IMAGE_SIDE} image i (a 3). What weight does class 7 get in the mixed "
+        "label? (A decimal, e.g. 0.25.)",
+        pasted,
+        explanation=f"The labels are mixed by area: {PATCH_HEIGHT} x {PATCH_WIDTH} = "
+        f"{PATCH_HEIGHT * PATCH_WIDTH} of {IMAGE_SIDE**2} pixels come from image j, a share of "
+        f"{pasted:g}; class 3 keeps {kept:g}.",
+        tolerance=0.002,
+        mistakes={
+            kept: "That is the weight of class 3, the image the rectangle was pasted into.",
+            side_share: "That is the rectangle's height over the image's; the weight is a "
+            "share of the area.",
+        },
+    )
