@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cnnbook.distribute import render_distribute
 from cnnbook.export import render_export
+from cnnbook.head_to_head import render_head_to_head
 from cnnbook.timing import spread
 
 CHAPTER_MEMORY_LIMIT_MIB = 6 * 1024  # every chapter fits a laptop and a free Colab runtime
@@ -303,6 +304,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "acceleration": ("Mixed precision and XLA (ResNet-50 training)", render_acceleration),
     "distribute": ("Two replicas on one CPU (tf.distribute)", render_distribute),
     "export": ("The model as it ships (LiteRT)", render_export),
+    "head_to_head": ("The case studies head to head: inference latency", render_head_to_head),
     "autotune": ("tf.data autotuning", render_autotune),
     "pipeline": ("Input pipeline", render_pipeline),
     "kernels": ("Cheaper convolutions", render_kernels),
