@@ -59,12 +59,15 @@ bench: $(STAMP)
 assignments: $(STAMP)
 	$(BIN)/python -m tools.assign build
 
-# Grades every notebook or otter zip under SUBMISSIONS with `otter run` (no Docker); a student is
-# the first folder under SUBMISSIONS. One CSV row per student and question.
+# Grades every notebook or otter zip under SUBMISSIONS with `otter run` (no Docker), each in a
+# bubblewrap sandbox (tools/sandbox.py); a student is the first folder under SUBMISSIONS. One CSV
+# row per student and question. JOBS=N grades N at once; GRADE_OPTIONS passes other flags.
 GRADES ?= _build/grades.csv
+JOBS ?= 1
+GRADE_OPTIONS ?=
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python -m tools.grading "$(SUBMISSIONS)" --out "$(GRADES)"
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder> [JOBS=N]"; exit 2; }
+	$(BIN)/python -m tools.grading "$(SUBMISSIONS)" --out "$(GRADES)" --jobs $(JOBS) $(GRADE_OPTIONS)
 
 # The project's deliberately wrong solutions (tests/broken_solutions/), with the solution and
 # the blank notebook, graded as submissions: each should lose points on the question it names.
