@@ -344,6 +344,19 @@ def test_validation_split_is_never_augmented(method):
     np.testing.assert_array_equal(y, np.eye(CLASSES)[labels])
 
 
+@pytest.mark.parametrize("method", augment.METHODS)
+def test_training_split_builds_under_the_mixed_float16_policy(method):
+    # The policy a tensor-core GPU gets (cnnbook.acceleration): MixUp and CutMix once mixed
+    # float16 images with float32 labels here and refused to build.
+    try:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        batches = training_batches(method)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert batches and all(y.dtype == np.float32 for _, y in batches)
+    assert all(np.isfinite(x).all() for x, _ in batches)
+
+
 @pytest.mark.parametrize("method", ["none", "classic", "randaugment"])
 def test_methods_that_do_not_mix_keep_one_hot_labels(method):
     for _, y in training_batches(method):

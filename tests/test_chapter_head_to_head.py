@@ -34,8 +34,8 @@ def row_pattern(seeds: int) -> re.Pattern:
     """One row of the chapter's table: sizes, latency, one accuracy per seed, mean ± sd, time."""
     per_seed = " +".join([ACCURACY] * seeds)
     return re.compile(
-        rf"^ *({'|'.join(NAMES)}) +({NUMBER}) +({NUMBER}) +(\d+\.\d\d) +{per_seed} +"
-        rf"{ACCURACY} ± {ACCURACY} +(\d+)$",
+        rf"^ *({'|'.join(NAMES)}) +({NUMBER}) +({NUMBER}) +(\d+\.\d\d) ms +{per_seed} +"
+        rf"{ACCURACY} ± {ACCURACY} +(\d+) s$",
         re.M,
     )
 
@@ -280,7 +280,7 @@ def check_table(run, sizes, seeds, epochs):
         assert float(sd) == pytest.approx(spread, abs=0.0006), name
     run.assert_printed(f"validation accuracy over {len(seeds)} seeds, {epochs} epochs each")
     header = " +".join(f"seed {s}" for s in seeds)
-    assert re.search(rf"ms/image +{header} +mean ± sd +train s/seed", run.text)
+    assert re.search(rf"latency +{header} +mean ± sd +training per seed", run.text)
 
 
 def test_design_table_prints_what_the_module_builds(run, sizes):

@@ -146,14 +146,14 @@ SHIPPED_FORMS = ["Keras .keras", "TF SavedModel", "LiteRT float32", "LiteRT floa
 def shipped_rows(run) -> dict[str, dict]:
     """The export table: format -> its figures (KB, accuracy, ms, max prob diff, same class)."""
     table = re.search(
-        r"format\s+file KB\s+test accuracy\s+ms/image \(1 thread\)\s+max \|prob diff\|\s+"
+        r"format\s+file KB\s+test accuracy\s+per photo \(1 thread\)\s+max \|prob diff\|\s+"
         r"same class\n-[- ]+\n((?:.+\n?){5})",
         run.text,
     )
     assert table, "no export table printed"
     rows = {}
     for line in table.group(1).strip().splitlines():
-        *name, kb, accuracy, ms, diff, same = line.split()
+        *name, kb, accuracy, ms, _ms, diff, same = line.split()
         rows[" ".join(name)] = {
             "kb": int(kb.replace(",", "")),
             "accuracy": float(accuracy),

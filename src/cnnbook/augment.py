@@ -390,7 +390,9 @@ def mixing_layer(method: str, *, seed: int = 0, **options):
       brightness, colour, contrast, sharpness, posterize, solarize, auto-contrast, equalise),
       all at one magnitude ``factor``; ``num_ops=2``, ``factor=0.1`` by default here.
 
-    Pixels are expected in 0..255.
+    Pixels are expected in 0..255. MixUp, CutMix and RandAugment compute in float32 whatever
+    the global precision policy: they run in ``tf.data``, outside the model, where a
+    ``mixed_float16`` policy would only mix float16 images with float32 labels.
     """
     if method not in METHODS:
         raise ValueError(f"unknown augmentation method {method!r}; choose one of {METHODS}")
@@ -411,14 +413,15 @@ def mixing_layer(method: str, *, seed: int = 0, **options):
     if method == "classic":
         return augmentation(options.get("strength", 1.0), seed=seed, name="classic")
     if method == "mixup":
-        return keras.layers.MixUp(alpha=options.get("alpha", 0.2), seed=seed)
+        return keras.layers.MixUp(alpha=options.get("alpha", 0.2), seed=seed, dtype="float32")
     if method == "cutmix":
-        return ExactCutMix(factor=options.get("factor", (1.0, 1.0)), seed=seed)
+        return ExactCutMix(factor=options.get("factor", (1.0, 1.0)), seed=seed, dtype="float32")
     return FastRandAugment(
         value_range=(0, 255),
         num_ops=options.get("num_ops", 2),
         factor=options.get("factor", 0.1),
         seed=seed,
+        dtype="float32",
     )
 
 

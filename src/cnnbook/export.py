@@ -582,7 +582,7 @@ class Row:
             "format": self.format,
             "file KB": f"{self.size_kb:,.0f}",
             "test accuracy": f"{self.accuracy:.3f}",
-            "ms/image (1 thread)": f"{self.ms_per_image:.2f}",
+            "per photo (1 thread)": f"{self.ms_per_image:.2f} ms",
             "max |prob diff|": f"{self.max_prob_diff:.1e}",
             "same class": f"{self.class_agreement:.1%}",
         }
