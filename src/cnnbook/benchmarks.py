@@ -295,6 +295,59 @@ def render_kernels(section: dict, machine: dict) -> list[str]:
     )
 
 
+def render_grading(section: dict, machine: dict) -> list[str]:
+    """The ``grading`` benchmark section as markdown lines."""
+    d = section
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(d["kinds"].items()))
+    one = next(r for r in d["runs"] if r["jobs"] == 1)
+    rows = [
+        [
+            str(r["jobs"]),
+            f"{r['seconds']:.0f} s",
+            f"{r['per_minute']:.1f}",
+            f"{r['seconds'] / d['submissions']:.1f} s",
+            f"{r['peak_rss_mib'] / 1024:.2f} GiB",
+            f"{one['seconds'] / r['seconds']:.2f}x",
+        ]
+        for r in d["runs"]
+    ]
+    limits = d["limits"]
+    same = "yes" if d["same_scores_with_1_and_2_jobs"] else "NO"
+    return (
+        recorded(d, machine)
+        + [
+            f"`make grade` on {d['submissions']} generated submissions of {d['assignment']} "
+            f"({kinds}), each in its sandbox; limits {limits['timeout_s']} s per submission, "
+            f"{limits['cell_timeout_s']} s per cell, {limits['cpu_s']} s of CPU, "
+            f"{limits['memory_gib']} GiB, {limits['processes']} processes.",
+            "",
+        ]
+        + table(
+            ["jobs", "wall", "submissions / min", "per submission", "peak memory", "speed-up"],
+            rows,
+        )
+        + [
+            f"Scores identical with 1 and 2 jobs: {same}; "
+            f"honest submissions at full marks: {d['honest_full_marks']} of {d['honest']}.",
+            "",
+            "Each assignment's reference solution graded alone (1 job, smoke sizes):",
+            "",
+        ]
+        + table(
+            ["assignment", "grading time", "score", "peak memory"],
+            [
+                [
+                    s["assignment"],
+                    f"{s['seconds']:.0f} s",
+                    f"{s['score']:g} / {s.get('possible', s['score']):g}",
+                    f"{s['peak_rss_mib'] / 1024:.2f} GiB",
+                ]
+                for s in d["solutions"]
+            ],
+        )
+    )
+
+
 # Results key -> (title, renderer), in the order a reader of the figures looks for them.
 SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "chapters": ("Chapters", render_chapters),
@@ -303,6 +356,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "models": ("Training throughput", render_models),
     "acceleration": ("Mixed precision and XLA (ResNet-50 training)", render_acceleration),
     "distribute": ("Two replicas on one CPU (tf.distribute)", render_distribute),
+    "grading": ("Grading a whole class (make grade)", render_grading),
     "export": ("The model as it ships (LiteRT)", render_export),
     "head_to_head": ("The case studies head to head: inference latency", render_head_to_head),
     "autotune": ("tf.data autotuning", render_autotune),
