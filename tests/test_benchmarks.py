@@ -170,3 +170,52 @@ def test_every_recorded_file_renders_every_section_it_has(path):
         assert (f"## {title}" in text) == (key in recorded), key
     # and the markdown file beside it is what this renders (make bench wrote it)
     assert path.with_suffix(".md").read_text() == text + "\n"
+
+
+def test_grading_shows_throughput_speed_up_and_each_assignment():
+    section = {
+        "recorded": "2026-12-08",
+        "assignment": "conv-step-by-step",
+        "submissions": 100,
+        "kinds": {"honest": 70, "wrong": 22, "attack": 8},
+        "limits": {
+            "timeout_s": 180,
+            "cell_timeout_s": 30,
+            "cpu_s": 60,
+            "memory_gib": 3,
+            "processes": 128,
+        },
+        "runs": [
+            {"jobs": 1, "seconds": 1500.0, "per_minute": 4.0, "peak_rss_mib": 900.0},
+            {"jobs": 2, "seconds": 1000.0, "per_minute": 6.0, "peak_rss_mib": 1800.0},
+        ],
+        "same_scores_with_1_and_2_jobs": False,
+        "honest_full_marks": 69,
+        "honest": 70,
+        "solutions": [
+            {
+                "assignment": "residual-networks",
+                "seconds": 42.0,
+                "score": 9,
+                "possible": 10,
+                "peak_rss_mib": 1400.0,
+            }
+        ],
+    }
+    text = "\n".join(benchmarks.render_grading(section, MACHINE))
+    assert "| 2 | 1000 s | 6.0 | 10.0 s | 1.76 GiB | 1.50x |" in text
+    assert "8 attack, 70 honest, 22 wrong" in text
+    assert "Scores identical with 1 and 2 jobs: NO" in text  # a difference is not hidden
+    assert "honest submissions at full marks: 69 of 70" in text
+    assert "| residual-networks | 42 s | 9 / 10 | 1.37 GiB |" in text
+
+
+def test_the_generated_class_mixes_honest_wrong_and_attacking_submissions():
+    from bench.grading import ATTACKS, class_of, mistakes
+
+    kinds = [kind for _, kind in class_of(100)]
+    assert len(kinds) == 100 and kinds.count("honest") == 70
+    attacks = {k.split(":")[1] for k in kinds if k.startswith("attack:")}
+    wrong = {k.split(":")[1] for k in kinds if k.startswith("wrong:")}
+    assert len(attacks) == min(8, len(ATTACKS)) and attacks <= set(ATTACKS)
+    assert wrong == {case.stem for case in mistakes()}  # every known mistake is in the class
