@@ -1,5 +1,7 @@
 """Every notebook in the table of contents follows the conventions and runs in smoke mode."""
 
+import textwrap
+
 import nbformat
 import pytest
 from conftest import ROOT, printed_numbers, prose_numbers
@@ -7,6 +9,7 @@ from conftest import ROOT, printed_numbers, prose_numbers
 from tools.nbconventions import (
     CODE_COLUMN,
     data_and_training_problems,
+    distribution_problems,
     lines_wider_than_the_code_column,
     markdown_code_wider_than_the_code_column,
     output_problems,
@@ -71,6 +74,37 @@ CURVES = "learning_curves(history)"
 )
 def test_the_data_and_training_rules_are_read_from_the_code(sources, metadata, expected):
     found = data_and_training_problems(sources, metadata)
+    assert len(found) == len(expected), found
+    for problem, fragment in zip(found, expected, strict=True):
+        assert fragment in problem, found
+
+
+STRATEGY = "from cnnbook import distribute\n\nstrategy = distribute.strategy()"
+BUILT = "model = build()"
+IN_SCOPE = "with distribute.scope():\n    model = build()\n    model.compile(loss='mse')"
+FIT = "model.fit(x, epochs=3, verbose=0)"
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        ([STRATEGY, IN_SCOPE, FIT], []),
+        ([STRATEGY, IN_SCOPE.replace("distribute.scope", "strategy.scope"), FIT], []),
+        ([IN_SCOPE, FIT], ["never calls distribute.strategy()"]),
+        ([STRATEGY, BUILT, "model.compile(loss='mse')", FIT], ["compiles model"]),
+        (  # in a function, as a chapter's compiled(name) does
+            [STRATEGY, "def compiled():\n" + textwrap.indent(IN_SCOPE, "    ")
+             + "\n    return model", "model = compiled()", FIT],
+            [],
+        ),
+        # compiled only to be evaluated: no fit on that name, no rule
+        ([STRATEGY, IN_SCOPE, FIT, "probe = build()\nprobe.compile(loss='mse')"], []),
+        (["model.compile(loss='mse')", "model.fit(x, y)"], []),  # no epochs=: not Keras's fit
+        (["clf.fit(features, labels)"], []),  # scikit-learn's
+    ],
+)  # fmt: skip
+def test_training_on_the_chosen_strategy_is_read_from_the_code(sources, expected):
+    found = distribution_problems(sources)
     assert len(found) == len(expected), found
     for problem, fragment in zip(found, expected, strict=True):
         assert fragment in problem, found

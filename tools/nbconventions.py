@@ -137,6 +137,7 @@ def problems(path: Path) -> list[str]:
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         found.append("kernelspec is not python3")
     found += data_and_training_problems([c.source for c in code], nb.metadata)
+    found += distribution_problems([c.source for c in code])
     found += colour_problems([c.source for c in code])
     if is_chapter(path):
         found += lines_wider_than_the_code_column([c.source for c in code])
@@ -283,6 +284,77 @@ def data_and_training_problems(sources: list[str], metadata: dict) -> list[str]:
         found.append('trains for several epochs but its metadata lacks "accelerator": "GPU"')
     if several_epochs and not curves:
         found.append("trains for several epochs but shows no learning curves")
+    return found
+
+
+def _in_scope(node: ast.AST, parents: dict) -> bool:
+    """``node`` lies inside ``with <anything>.scope():`` (``distribute.scope()``,
+    ``strategy.scope()``)."""
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.With | ast.AsyncWith) and any(
+            isinstance(item.context_expr, ast.Call) and _called(item.context_expr) == "scope"
+            for item in node.items
+        ):
+            return True
+    return False
+
+
+def distribution_problems(sources: list[str]) -> list[str]:
+    """CONTRIBUTING.md's rule 6, one code path on every machine, read from the syntax trees.
+
+    A notebook that calls Keras's ``fit`` (a call with ``epochs=``) calls
+    ``distribute.strategy()`` (which prints the strategy it trains with), and compiles every
+    model it fits (``name.compile(...)`` where some ``name.fit(..., epochs=...)`` is called)
+    inside ``with distribute.scope():`` (or ``strategy.scope()``). Models only compiled to be
+    evaluated may stay outside. The build cannot be read from the syntax (a builder function
+    may create the variables): ``tests/test_distribute_chapters.py`` trains a chapter on two
+    replicas and fails if its ``fit`` meets a model built outside the scope.
+    """
+    trees = []
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except SyntaxError:  # IPython syntax: nothing to read here
+            continue
+    calls = [n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    fitted = {
+        node.func.value.id
+        for node in calls
+        if _called(node) == "fit"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and any(k.arg == "epochs" for k in node.keywords)
+    }
+    if not fitted:
+        return []
+    found = []
+    if not any(
+        _called(node) == "strategy"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "distribute"
+        for node in calls
+    ):
+        found.append(
+            "trains with Keras fit but never calls distribute.strategy() (cnnbook.distribute: "
+            "it chooses and prints the strategy the models train with)"
+        )
+    for tree in trees:
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and _called(node) == "compile"
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in fitted
+                and not _in_scope(node, parents)
+            ):
+                found.append(
+                    f"compiles {node.func.value.id}, which fit trains, outside "
+                    "`with distribute.scope():` (build and compile it inside)"
+                )
     return found
 
 
