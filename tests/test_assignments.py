@@ -36,7 +36,7 @@ from tools.assign import (
     with_mistake,
 )
 from tools.grading import grade, main
-from tools.nbconventions import problems
+from tools.nbconventions import autograder_requirement, problems, with_requirements
 
 ASSIGNMENTS = [name for name in NAMES if master(name).exists()]
 BROKEN = ROOT / "tests" / "broken_solutions"
@@ -134,6 +134,31 @@ def test_instructor_notebook_follows_the_conventions(name):
     assert problems(master(name)) == []
     bootstrap = nbformat.read(master(name), as_version=4).cells[0].source
     assert '"cnnbook[grading] @' in bootstrap, "on Colab the bootstrap must install otter too"
+
+
+def test_the_config_requirement_follows_the_book_version():
+    config = (
+        "# ASSIGNMENT CONFIG\nname: x\nrequirements:\n  - cnnbook @ old.zip\ninit_cell: false\n"
+    )
+    fixed = with_requirements(config, "grading")
+    assert fixed.count("requirements:") == 1 and "old.zip" not in fixed
+    assert f"  - {autograder_requirement('grading')}\ninit_cell: false" in fixed
+    assert with_requirements(fixed, "grading") == fixed
+    bare = with_requirements("# ASSIGNMENT CONFIG\nname: x\n", "grading")
+    assert bare.startswith("# ASSIGNMENT CONFIG\nrequirements:\n  - cnnbook[grading] @ https://")
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_autograder_zip_installs_the_package_a_grading_container_needs(name, built):
+    """Gradescope builds its container from the zip's environment.yml: without cnnbook there,
+    every submission's first cell fails (import cnnbook) and scores zero."""
+    import yaml
+
+    with zipfile.ZipFile(autograder_zip(built(name), name)) as zf:
+        environment = yaml.safe_load(zf.read("environment.yml"))
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert autograder_requirement("grading") in pip
+    assert any(p.startswith("otter-grader") for p in pip)
 
 
 @pytest.mark.xdist_group("assignments-sync")

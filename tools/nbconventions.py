@@ -36,9 +36,40 @@ def repository_url() -> str:
     return config["repository"]["url"]
 
 
+def package(extra: str | None = None) -> str:
+    """``cnnbook`` or ``cnnbook[extra]``: what a notebook installs."""
+    return f"cnnbook[{extra}]" if extra else "cnnbook"
+
+
+def autograder_requirement(extra: str | None = None) -> str:
+    """The package as an autograder installs it: the release's source archive, which pip
+    installs without git (Gradescope's image, built by otter's setup.sh, has no git)."""
+    return f"{package(extra)} @ {repository_url()}/archive/refs/tags/v{book_version()}.zip"
+
+
+ASSIGNMENT_CONFIG = "# ASSIGNMENT CONFIG"
+REQUIREMENTS = re.compile(r"^requirements:\n(?:  - .*\n?)+", re.MULTILINE)
+
+
+def config_requirements(extra: str | None) -> str:
+    """The ``requirements`` entry of an instructor notebook's ASSIGNMENT CONFIG: otter assign
+    puts it in the autograder zip's environment.yml, so a grading container installs the
+    package the notebook imports, at the book's version."""
+    return f"requirements:\n  - {autograder_requirement(extra)}\n"
+
+
+def with_requirements(config: str, extra: str | None) -> str:
+    """``config`` (an ASSIGNMENT CONFIG cell's source) with the canonical requirements entry."""
+    entry = config_requirements(extra)
+    if REQUIREMENTS.search(config):
+        return REQUIREMENTS.sub(lambda _: entry, config, count=1)
+    head, _, rest = config.partition("\n")
+    return f"{head}\n{entry}{rest}"
+
+
 def bootstrap_source(extra: str | None = None) -> str:
     """The first cell of every notebook: install on Colab, then report the runtime."""
-    target = f"cnnbook[{extra}]" if extra else "cnnbook"
+    target = package(extra)
     return f'''# Bootstrap (hidden in the book). On Colab it installs the book's helper
 # package at the book's version; everywhere it fixes seeds and prints
 # TensorFlow, Keras and the GPU.
@@ -131,6 +162,12 @@ def problems(path: Path) -> list[str]:
             found.append("the bootstrap cell differs from tools.nbconventions's (run make format)")
         if first.metadata.get("tags") != BOOTSTRAP_TAGS:
             found.append(f"the bootstrap cell's tags are not {BOOTSTRAP_TAGS}")
+        for cell in assignment_configs(nb):
+            if cell.source != with_requirements(cell.source, bootstrap_extra(first.source)):
+                found.append(
+                    "the ASSIGNMENT CONFIG does not require the package the bootstrap installs"
+                    " (run make format)"
+                )
     parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     if len(parameters) != 1:
         found.append(f"expected one cell tagged 'parameters', found {len(parameters)}")
@@ -358,6 +395,11 @@ def distribution_problems(sources: list[str]) -> list[str]:
     return found
 
 
+def assignment_configs(nb: nbformat.NotebookNode) -> list:
+    """The raw cells holding otter's ASSIGNMENT CONFIG (an instructor notebook has one)."""
+    return [c for c in nb.cells if c.cell_type == "raw" and c.source.startswith(ASSIGNMENT_CONFIG)]
+
+
 def formatted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``nb`` (changed in place) with outputs and noise stripped and the canonical bootstrap."""
     for cell in nb.cells:
@@ -375,6 +417,8 @@ def formatted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         nb.cells.insert(0, boot)
         first = boot
     first.metadata = {"tags": list(BOOTSTRAP_TAGS)}
+    for cell in assignment_configs(nb):
+        cell.source = with_requirements(cell.source, bootstrap_extra(first.source))
     accelerator = nb.metadata.get("accelerator")
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
