@@ -317,7 +317,13 @@ def test_run_recipe_per_seed_restores_the_base_and_reuses_activations():
     ):
         (run,) = transfer.run_recipe(base, variant, images, [0], classes=3, cache=cache)
         assert 0 <= run.test_accuracy <= 1
-    assert len(cache) == 6  # head only: the base's outputs; augmentation: the training images
+    assert len(cache) == 6  # head only: the base's outputs; augmentation: none new
+    # the base's outputs were computed from the activations at conv1, as from the images
+    (key,) = [k for k in cache if k[2] == "output" and k[3] == "train"]
+    np.testing.assert_allclose(
+        cache[key], transfer.extract_features(base, images["train"][0]), atol=1e-5
+    )
+    assert all(run.cpu_seconds > 0 for run in runs)
     assert inspection.max_weight_change(start, base) == 0.0
 
 
@@ -344,6 +350,7 @@ def test_render_recipe_gives_a_row_per_seed_and_the_totals():
             "epoch_seconds": [14.0, 10.0, 10.0],
             "seconds_per_epoch": 10.0,
             "train_seconds": 34.0,
+            "cpu_seconds": 61.0,
         }
         for seed, accuracy in ((0, 0.984), (1, 0.990), (2, 0.987))
     ]
@@ -360,12 +367,33 @@ def test_render_recipe_gives_a_row_per_seed_and_the_totals():
     }
     lines = transfer.render_recipe(section, {"cpu": "AMD EPYC"})
     text = "\n".join(lines)
-    assert "| 1 | 0.990 | 0.990 | 10.0 | 14.0 | 34 |" in text
+    assert "| 1 | 0.990 | 0.990 | 10.0 | 14.0 | 34 | 61 |" in text
+    assert "Each step changed" not in text
     assert "Test accuracy 0.987 ± 0.003 (mean ± sd of 3 seeds, range 0.984-0.990)" in text
     assert "25 s for the frozen layers' activations (once) + 34 s of training" in text
     assert "= 59 s" in text and "1,444 training" in text
+    ablation = runs[0] | {"label": "constant rate", "test_accuracy": 0.971}
+    text = "\n".join(transfer.render_recipe(section | {"ablations": [ablation]}, {}))
+    assert "| constant rate | 0 | 0.971 | 0.990 | 10.0 | 34 | 61 |" in text
     with pytest.raises(ValueError, match="no runs"):
         transfer.render_recipe(section | {"runs": []}, {})
+
+
+def test_bench_recipe_plan_changes_one_step_at_a_time():
+    from bench import recipe as bench_recipe
+
+    steps = bench_recipe.plan()
+    assert steps[0] == ("best", transfer.BEST, bench_recipe.SEEDS)
+    for label, recipe, _ in steps[1:]:
+        changed = [
+            f.name
+            for f in dataclasses.fields(recipe)
+            if getattr(recipe, f.name) != getattr(transfer.BEST, f.name)
+        ]
+        assert 1 <= len(changed) <= 2, (label, changed)  # head only also trains longer
+    assert [s[0] for s in bench_recipe.plan(labels=["best"])] == ["best"]
+    with pytest.raises(ValueError, match="no step"):
+        bench_recipe.plan(labels=["bogus"])
 
 
 def test_bench_recipe_section_measures_every_seed_in_smoke_mode():
@@ -374,6 +402,7 @@ def test_bench_recipe_section_measures_every_seed_in_smoke_mode():
 
     section = bench_recipe.measure(Options(True, 2, 2, "test"), {})
     assert len(section["runs"]) == len(bench_recipe.SMOKE_SEEDS)
+    assert len(section["ablations"]) == len(bench_recipe.SMOKE_SEEDS)  # one step in smoke mode
     assert section["recipe"]["image_size"] == 96 and section["sizes"]["test"] <= 32
-    assert all(len(run["epoch_seconds"]) == 1 for run in section["runs"])
+    assert all(len(run["epoch_seconds"]) == 1 for run in section["runs"] + section["ablations"])
     assert transfer.render_recipe(section | {"recorded": "now"}, {})[0].startswith("*Recorded")

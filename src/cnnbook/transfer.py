@@ -382,9 +382,12 @@ class RecipeResult:
     """One run of a recipe with one seed: accuracies, curves and times.
 
     ``epoch_seconds`` are the training epochs' wall-clock times (validation not included);
-    the first one includes tracing the training step. ``features_seconds`` is the time the
-    call that made this run spent running the frozen layers below the cut over the images
-    (shared by the seeds of that call; 0 where the activations came from the cache).
+    the first one includes tracing the training step. ``cpu_seconds`` is the process's CPU
+    time over the whole ``fit`` (all threads: on a shared machine the honest measure of the
+    work, where wall-clock time also counts the waiting). ``features_seconds`` and
+    ``features_cpu_seconds`` are the wall-clock and CPU time the call that made this run spent
+    running the frozen layers below the cut over the images (shared by the seeds of that call;
+    0 where the activations came from the cache).
     """
 
     recipe: Recipe
@@ -395,6 +398,8 @@ class RecipeResult:
     history: dict[str, list[float]]
     epoch_seconds: list[float]
     features_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    features_cpu_seconds: float = 0.0
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -418,6 +423,8 @@ class RecipeResult:
             "seconds_per_epoch": self.seconds_per_epoch,
             "train_seconds": self.train_seconds,
             "features_seconds": self.features_seconds,
+            "cpu_seconds": self.cpu_seconds,
+            "features_cpu_seconds": self.features_cpu_seconds,
         }
 
 
@@ -488,7 +495,9 @@ def run_recipe(
     The layers below ``recipe.first_trainable`` run once over the images (their activations go
     into ``cache``, a dict the caller may share between recipes on the same base and images),
     except over the training images when augmentation is on: then they run, frozen, in every
-    step. The base is left with its original weights and frozen.
+    step. Activations at a cut above one already in the cache are computed from those, so a
+    ladder of recipes on one base runs its lower layers over the images once. The base is left
+    with its original weights and frozen.
     """
     size = base.input_shape[1]
     if size != recipe.image_size:
@@ -504,16 +513,33 @@ def run_recipe(
     pretrained = base.get_weights()
     bottom, top = split_before(base, recipe.first_trainable)
     cut = recipe.first_trainable or "output"
-    features_seconds = 0.0
+    names = [layer.name for layer in base.layers]
+    depth = {None: len(names)} | {name: i for i, name in enumerate(names)}
+    features_seconds = features_cpu_seconds = 0.0
 
     def activations(part):
-        nonlocal features_seconds
+        nonlocal features_seconds, features_cpu_seconds
         x = images[part][0]
         key = (base.name, size, cut, part, id(x), len(x))
         if key not in cache:
-            start = time.perf_counter()
-            cache[key] = extract_features(bottom, x)
+            start, cpu = time.perf_counter(), time.process_time()
+            lower = [
+                k
+                for k in cache
+                if k[:2] == key[:2]
+                and k[3:] == key[3:]
+                and k[2] != cut
+                and depth[None if k[2] == "output" else k[2]] < depth[recipe.first_trainable]
+            ]
+            if lower:  # from the highest cut below this one already computed
+                low = max(lower, key=lambda k: depth[None if k[2] == "output" else k[2]])
+                end = base.output if recipe.first_trainable is None else bottom.output
+                between = keras.Model(base.get_layer(low[2]).input, end)
+                cache[key] = extract_features(between, cache[low], preprocess=None)
+            else:
+                cache[key] = extract_features(bottom, x)
             features_seconds += time.perf_counter() - start
+            features_cpu_seconds += time.process_time() - cpu
         return cache[key]
 
     augment = augmentation(recipe.augmentation)
@@ -561,6 +587,7 @@ def run_recipe(
             head.set_weights(new_head(feature_shape, classes).get_weights())
             reset_optimizer(optimizer)
             clock = _EpochClock()
+            cpu = time.process_time()
             validate = _Validation(
                 lambda: accuracy_of(on_cut, stored["validation"], images["validation"][1])
             )
@@ -571,6 +598,7 @@ def run_recipe(
                 shuffle=False,
                 callbacks=[clock, validate],
             ).history
+            cpu = time.process_time() - cpu
             results.append(
                 RecipeResult(
                     recipe=recipe,
@@ -581,6 +609,8 @@ def run_recipe(
                     history={k: [float(v) for v in vs] for k, vs in history.items()},
                     epoch_seconds=clock.seconds,
                     features_seconds=features_seconds,
+                    cpu_seconds=cpu,
+                    features_cpu_seconds=features_cpu_seconds,
                 )
             )
     finally:
@@ -593,14 +623,20 @@ def render_recipe(section: dict, machine: dict) -> list[str]:
     """The ``recipe`` section of ``make bench`` (``bench/recipe.py``) as markdown lines.
 
     One row per seed (test and validation accuracy, seconds per epoch, the first epoch with
-    its tracing, the whole training), then the mean and spread of the test accuracy and the
-    time of one whole run: the frozen layers' activations computed once, plus the training.
+    its tracing, the whole training in wall-clock and CPU seconds), then the mean and spread of
+    the test accuracy and the time of one whole run: the frozen layers' activations computed
+    once, plus the training. Then, where the section has them, one row per ablation run: the
+    recipe with one step changed.
     """
     from cnnbook.benchmarks import recorded, table
 
     runs = section["runs"]
     if not runs:
         raise ValueError("the recipe section holds no runs")
+
+    def cpu(r):
+        return f"{r['cpu_seconds']:.0f}" if "cpu_seconds" in r else "-"
+
     rows = [
         [
             str(r["seed"]),
@@ -609,6 +645,7 @@ def render_recipe(section: dict, machine: dict) -> list[str]:
             f"{r['seconds_per_epoch']:.1f}",
             f"{r['epoch_seconds'][0]:.1f}",
             f"{r['train_seconds']:.0f}",
+            cpu(r),
         ]
         for r in runs
     ]
@@ -620,7 +657,7 @@ def render_recipe(section: dict, machine: dict) -> list[str]:
     features = section["features_seconds"]
     sizes = section["sizes"]
     weights = "ImageNet weights" if section.get("pretrained", True) else "RANDOM weights"
-    return (
+    lines = (
         recorded(section, machine)
         + [
             f"{section['describe']}; {weights}; {section['data']}, {sizes['train']:,} "
@@ -635,6 +672,7 @@ def render_recipe(section: dict, machine: dict) -> list[str]:
                 "seconds per epoch",
                 "first epoch (s)",
                 "training (s)",
+                "training (CPU s)",
             ],
             rows,
         )
@@ -647,3 +685,30 @@ def render_recipe(section: dict, machine: dict) -> list[str]:
             "",
         ]
     )
+    ablations = section.get("ablations") or []
+    if ablations:
+        lines += ["**Each step changed on its own** (one seed per row unless repeated)", ""]
+        lines += table(
+            [
+                "recipe",
+                "seed",
+                "test accuracy",
+                "validation accuracy",
+                "seconds per epoch",
+                "training (s)",
+                "training (CPU s)",
+            ],
+            [
+                [
+                    r["label"],
+                    str(r["seed"]),
+                    f"{r['test_accuracy']:.3f}",
+                    f"{r['validation_accuracy']:.3f}",
+                    f"{r['seconds_per_epoch']:.1f}",
+                    f"{r['train_seconds']:.0f}",
+                    cpu(r),
+                ]
+                for r in ablations
+            ],
+        )
+    return lines
