@@ -50,10 +50,12 @@ def plan(smoke: bool = False, labels=None) -> list[tuple[str, object, tuple[int,
         if unknown:
             raise ValueError(f"no step {sorted(unknown)}; steps: {[s[0] for s in steps]}")
         steps = [step for step in steps if step[0] in labels]
-    if smoke:  # 96 px, 1 epoch, 2 seeds: the code path, not the figures
+    if smoke:  # 96 px, 1 epoch; 2 seeds of the recipe, 1 of one step: the code path only
         steps = [
-            (label, dataclasses.replace(recipe, image_size=96, epochs=1), SMOKE_SEEDS)
-            for label, recipe, _ in steps[:2]
+            (label, dataclasses.replace(recipe, image_size=96, epochs=1), seeds)
+            for (label, recipe, _), seeds in zip(
+                steps[:2], (SMOKE_SEEDS, SMOKE_SEEDS[:1])[: len(steps[:2])], strict=True
+            )
         ]
     return steps
 
@@ -132,15 +134,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.recipe", description=__doc__)
     parser.add_argument("labels", nargs="*", help="steps to run (default: all)")
     parser.add_argument("--jsonl", required=True, help="append one JSON line per run here")
-    parser.add_argument("--best-seeds", help="comma-separated seeds of the recipe itself")
+    parser.add_argument(
+        "--seeds", help="comma-separated seeds for every step run (default: the plan's)"
+    )
     args = parser.parse_args(argv)
     import cnnbook
 
     cnnbook.setup(verbose=False)
     steps = plan(labels=args.labels or None)
-    if args.best_seeds:
-        seeds = tuple(int(s) for s in args.best_seeds.split(","))
-        steps = [(label, r, seeds if label == "best" else s) for label, r, s in steps]
+    if args.seeds:
+        seeds = tuple(int(s) for s in args.seeds.split(","))
+        steps = [(label, recipe, seeds) for label, recipe, _ in steps]
 
     def write(row):
         with open(args.jsonl, "a") as stream:

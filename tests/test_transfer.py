@@ -371,7 +371,9 @@ def test_render_recipe_gives_a_row_per_seed_and_the_totals():
     assert "Each step changed" not in text
     assert "Test accuracy 0.987 ± 0.003 (mean ± sd of 3 seeds, range 0.984-0.990)" in text
     assert "25 s for the frozen layers' activations (once) + 34 s of training" in text
-    assert "= 59 s" in text and "1,444 training" in text
+    assert "= 59 s" in text and "1,444 training" in text and "CPU time" not in text
+    text = "\n".join(transfer.render_recipe(section | {"features_cpu_seconds": 20.0}, {}))
+    assert "In CPU time (all threads): 20 + 61 = 81 s." in text
     ablation = runs[0] | {"label": "constant rate", "test_accuracy": 0.971}
     text = "\n".join(transfer.render_recipe(section | {"ablations": [ablation]}, {}))
     assert "| constant rate | 0 | 0.971 | 0.990 | 10.0 | 34 | 61 |" in text
@@ -402,7 +404,7 @@ def test_bench_recipe_section_measures_every_seed_in_smoke_mode():
 
     section = bench_recipe.measure(Options(True, 2, 2, "test"), {})
     assert len(section["runs"]) == len(bench_recipe.SMOKE_SEEDS)
-    assert len(section["ablations"]) == len(bench_recipe.SMOKE_SEEDS)  # one step in smoke mode
+    assert len(section["ablations"]) == 1  # one step, one seed in smoke mode
     assert section["recipe"]["image_size"] == 96 and section["sizes"]["test"] <= 32
     assert all(len(run["epoch_seconds"]) == 1 for run in section["runs"] + section["ablations"])
     assert transfer.render_recipe(section | {"recorded": "now"}, {})[0].startswith("*Recorded")
