@@ -2,9 +2,9 @@
 
 Sections: machine (always), kernels, models, pipeline, autotune, acceleration, distribute,
 export, head-to-head, recipe, chapters-smoke, chapters-full, book, ci.
-With no section, all but export, recipe (the transfer-learning recipe, about half an hour on
-2 cores), chapters-full, book and ci (the three that execute the whole book in full mode; ci
-runs ``.ci/run`` on a fresh clone of the commit): ask for them by name. Results
+With no section, all but export, recipe (the transfer-learning recipe, about 40 minutes on 2
+shared cores), chapters-full, book and ci (the three that execute the whole book in full mode;
+ci runs ``.ci/run`` on a fresh clone of the commit): ask for them by name. Results
 merge into ``bench/results/<machine>.json``; a markdown table of everything recorded for the
 machine is written next to it.
 """
