@@ -14,7 +14,11 @@ It measures, on whatever machine runs it, and records the machine with the figur
    ``autotune`` — how long ``fit`` runs on after its last step with tf.data autotuning on and
    off (the measurement behind ``cnnbook.data.without_autotune``);
 5. ``kernels``  — measured against theoretical speedups of the 1x1 bottleneck and of
-   depthwise-separable convolutions over channel counts and filter sizes.
+   depthwise-separable convolutions over channel counts and filter sizes;
+6. ``recipe``   — the transfer-learning recipe (``cnnbook.transfer.BEST``: MobileNetV2 with
+   ImageNet weights fine-tuned on the sign-language digits) over three seeds, and each of its
+   steps changed on its own: test accuracy, seconds per epoch, wall-clock and CPU seconds
+   (``make bench BENCH=recipe``; not in the default set, about 40 minutes on 2 shared cores).
 
 Every timing is repeated: the JSON keeps all runs, reports show the median and the spread.
 ``cnnbook.benchmarks`` renders the JSON files in ``bench/results/``, for the markdown report

@@ -1,9 +1,10 @@
 """``python -m bench [SECTION ...] [--smoke] [--repeats N]``: run benchmarks, merge, report.
 
-Sections: machine (always), kernels, models, pipeline, autotune, acceleration, chapters-smoke,
-chapters-full, book, ci.
-With no section, all but chapters-full, book and ci (the three that execute the whole book in
-full mode; ask for them by name; ci runs ``.ci/run`` on a fresh clone of the commit). Results
+Sections: machine (always), kernels, models, pipeline, autotune, acceleration, distribute,
+export, head-to-head, recipe, chapters-smoke, chapters-full, book, ci.
+With no section, all but export, recipe (the transfer-learning recipe, about 40 minutes on 2
+shared cores), chapters-full, book and ci (the three that execute the whole book in full mode;
+ci runs ``.ci/run`` on a fresh clone of the commit): ask for them by name. Results
 merge into ``bench/results/<machine>.json``; a markdown table of everything recorded for the
 machine is written next to it.
 """

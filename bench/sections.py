@@ -50,6 +50,7 @@ SECTIONS = (
     Section("export", "export", "bench.export:measure", default=False),
     Section("grading", "grading", "bench.grading:measure", default=False),
     Section("head-to-head", "head_to_head", "bench.head_to_head:measure"),
+    Section("recipe", "recipe", "bench.recipe:measure", default=False),
     Section("chapters-smoke", "chapters", "bench.chapters:measure_smoke"),
     Section(
         "chapters-full",

@@ -1,5 +1,6 @@
 """cnnbook.transfer: frozen base + new head, features, fine-tuning depth, BatchNorm handling."""
 
+import dataclasses
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -179,3 +180,231 @@ def test_restart_resets_weights_and_optimizer_but_not_the_learning_rate():
 def test_layers_from_rejects_unknown_names(mobilenet):
     with pytest.raises(ValueError, match="no layer"):
         transfer.layers_from(mobilenet, "block_99_expand")
+
+
+# --- the fine-tuning recipe -----------------------------------------------------------------------
+
+
+def one_step_changes(factor, learning_rate=1e-2):
+    """How far one Adam step moves a 'pretrained' and a 'head' weight with the same gradient."""
+    pretrained, head = keras.Variable(np.ones(3, "float32")), keras.Variable(np.ones(3, "float32"))
+    optimizer = transfer.TwoRateAdam([pretrained], factor, learning_rate=learning_rate)
+    gradient = np.full(3, 0.5, "float32")
+    optimizer.apply([gradient, gradient], [pretrained, head])
+    return 1 - float(pretrained.numpy()[0]), 1 - float(head.numpy()[0])
+
+
+def test_two_rate_adam_moves_the_pretrained_weights_by_the_factor():
+    pretrained, head = one_step_changes(0.1)
+    # Adam's first step moves each weight by about the learning rate, whatever the gradient
+    assert head == pytest.approx(1e-2, rel=1e-3)
+    assert pretrained == pytest.approx(1e-3, rel=1e-3)
+    assert one_step_changes(1.0)[0] == pytest.approx(head, rel=1e-6)  # one rate for all
+    assert one_step_changes(0.0)[0] == 0.0  # frozen in all but name
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        transfer.TwoRateAdam([], 2.0)
+
+
+def test_two_rate_adam_with_a_schedule_and_inside_fit():
+    base = tiny_base()
+    transfer.unfreeze_top(base, None)
+    model = transfer.classifier_on_base(base, transfer.new_head(base.output_shape[1:], 3, seed=0))
+    schedule = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=4)
+    optimizer = transfer.TwoRateAdam(base.trainable_variables, 0.1, learning_rate=schedule)
+    assert all(optimizer.is_pretrained(v) for v in base.trainable_variables)
+    head_variables = model.layers[-1].trainable_variables
+    assert not any(optimizer.is_pretrained(v) for v in head_variables)
+    model.compile(optimizer, "sparse_categorical_crossentropy")
+    x = RNG.uniform(0, 255, (8, 16, 16, 3)).astype("float32")
+    start = inspection.weights_snapshot(base)
+    model.fit(x, RNG.integers(0, 3, 8), epochs=1, batch_size=4, verbose=0)
+    assert inspection.max_weight_change(start, base) > 0  # the pretrained layers train, slowly
+
+
+def test_resetting_two_rate_adam_leaves_the_model_weights_alone():
+    """The optimizer must not track the model's variables as its own state (it once did)."""
+    base = tiny_base()
+    transfer.unfreeze_top(base, None)
+    optimizer = transfer.TwoRateAdam(base.trainable_variables, 0.1, learning_rate=1e-3)
+    assert not any(v is w for v in optimizer.variables for w in base.weights)
+    before = inspection.weights_snapshot(base)
+    transfer.reset_optimizer(optimizer)
+    assert inspection.max_weight_change(before, base) == 0.0
+
+
+def test_smoothed_sparse_crossentropy_matches_keras_on_one_hot_labels():
+    y = np.array([0, 2, 1, 2])
+    p = RNG.dirichlet(np.ones(3), 4).astype("float32")
+    for smoothing in (0.0, 0.1, 0.4):
+        ours = transfer.SmoothedSparseCrossentropy(3, smoothing)(y, p)
+        keras_loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
+        expected = keras_loss(np.eye(3)[y], p)
+        assert float(ours) == pytest.approx(float(expected), rel=1e-5)
+    plain = keras.losses.SparseCategoricalCrossentropy()(y, p)
+    assert float(transfer.SmoothedSparseCrossentropy(3)(y, p)) == pytest.approx(float(plain))
+    with pytest.raises(ValueError, match="smoothing"):
+        transfer.SmoothedSparseCrossentropy(3, 1.0)
+
+
+def test_augmentation_is_random_in_training_only():
+    assert transfer.augmentation("none") is None
+    x = RNG.uniform(0, 255, (4, 32, 32, 3)).astype("float32")
+    for strength in ("light", "strong"):
+        augment = transfer.augmentation(strength, seed=0)
+        np.testing.assert_array_equal(augment(x, training=False), x)
+        assert np.abs(np.asarray(augment(x, training=True)) - x).max() > 1
+    with pytest.raises(ValueError, match="one of"):
+        transfer.augmentation("medium")
+
+
+def test_recipe_checks_every_field_and_describes_itself():
+    recipe = transfer.Recipe()
+    assert recipe.pretrained_rate == pytest.approx(1e-4)
+    assert recipe.describe().startswith("224 px, from block_13_expand, head 0.001, base 0.0001")
+    assert "head only" in transfer.Recipe(first_trainable=None).describe()
+    with pytest.raises(ValueError) as error:
+        transfer.Recipe(epochs=0, schedule="step", augmentation="heavy", pretrained_factor=3)
+    for field in ("epochs", "schedule", "augmentation", "pretrained_factor"):
+        assert field in str(error.value)
+
+
+def test_split_before_reassembles_the_base_and_refuses_a_cut_inside_a_block(mobilenet):
+    x = RNG.uniform(-1, 1, (2, 96, 96, 3)).astype("float32")
+    bottom, top = transfer.split_before(mobilenet, "block_13_expand")
+    np.testing.assert_allclose(top(bottom(x)), mobilenet(x), atol=1e-5)
+    assert top.layers[1].name == "block_13_expand"
+    assert transfer.split_before(mobilenet, None) == (mobilenet, None)
+    with pytest.raises(ValueError, match="jumps over"):
+        transfer.split_before(mobilenet, "block_14_depthwise")  # block_14_add needs block 13
+    with pytest.raises(ValueError, match="no layer"):
+        transfer.split_before(mobilenet, "block_99_expand")
+
+
+def recipe_images(n=12, size=16, classes=3):
+    rng = np.random.default_rng(1)
+    return {
+        part: (
+            rng.uniform(0, 255, (n, size, size, 3)).astype("float32"),
+            rng.integers(0, classes, n),
+        )
+        for part in ("train", "validation", "test")
+    }
+
+
+def test_run_recipe_per_seed_restores_the_base_and_reuses_activations():
+    base = tiny_base()
+    start = inspection.weights_snapshot(base)
+    images, cache = recipe_images(), {}
+    recipe = transfer.Recipe(
+        image_size=16, first_trainable="conv1", epochs=2, batch_size=4, head_rate=1e-2
+    )
+    runs = transfer.run_recipe(base, recipe, images, [0, 1], classes=3, cache=cache)
+    assert [r.seed for r in runs] == [0, 1]
+    for run in runs:
+        assert 0 <= run.test_accuracy <= 1 and len(run.history["val_accuracy"]) == 2
+        assert len(run.epoch_seconds) == 2 and run.train_seconds >= run.seconds_per_epoch > 0
+        assert run.as_dict()["recipe"]["first_trainable"] == "conv1"
+    assert runs[0].features_seconds > 0 and len(cache) == 3  # train, validation, test
+    assert inspection.max_weight_change(start, base) == 0.0 and not base.trainable
+    # the same seed again: the same run, with the activations from the cache
+    again = transfer.run_recipe(base, recipe, images, [0], classes=3, cache=cache)
+    assert again[0].features_seconds == 0.0
+    assert again[0].history["loss"] == pytest.approx(runs[0].history["loss"], rel=1e-4)
+    # head only, and augmentation (the frozen bottom then runs in every step)
+    for variant in (
+        dataclasses.replace(recipe, first_trainable=None),
+        dataclasses.replace(recipe, augmentation="light"),
+    ):
+        (run,) = transfer.run_recipe(base, variant, images, [0], classes=3, cache=cache)
+        assert 0 <= run.test_accuracy <= 1
+    assert len(cache) == 6  # head only: the base's outputs; augmentation: none new
+    # the base's outputs were computed from the activations at conv1, as from the images
+    (key,) = [k for k in cache if k[2] == "output" and k[3] == "train"]
+    np.testing.assert_allclose(
+        cache[key], transfer.extract_features(base, images["train"][0]), atol=1e-5
+    )
+    assert all(run.cpu_seconds > 0 for run in runs)
+    assert inspection.max_weight_change(start, base) == 0.0
+
+
+def test_run_recipe_refuses_mismatched_sizes_and_missing_parts():
+    base = tiny_base()
+    recipe = transfer.Recipe(image_size=32, first_trainable="conv1")
+    with pytest.raises(ValueError, match="build the base at the recipe's size"):
+        transfer.run_recipe(base, recipe, recipe_images(), [0], classes=3)
+    recipe = dataclasses.replace(recipe, image_size=16)
+    images = recipe_images()
+    del images["test"]
+    with pytest.raises(ValueError, match="parts"):
+        transfer.run_recipe(base, recipe, images, [0], classes=3)
+    with pytest.raises(ValueError, match="at least one seed"):
+        transfer.run_recipe(base, recipe, recipe_images(), [], classes=3)
+
+
+def test_render_recipe_gives_a_row_per_seed_and_the_totals():
+    runs = [
+        {
+            "seed": seed,
+            "test_accuracy": accuracy,
+            "validation_accuracy": 0.99,
+            "epoch_seconds": [14.0, 10.0, 10.0],
+            "seconds_per_epoch": 10.0,
+            "train_seconds": 34.0,
+            "cpu_seconds": 61.0,
+        }
+        for seed, accuracy in ((0, 0.984), (1, 0.990), (2, 0.987))
+    ]
+    section = {
+        "describe": transfer.BEST.describe(),
+        "data": "sign-language-digits",
+        "pretrained": True,
+        "sizes": {"train": 1444, "validation": 309, "test": 309},
+        "load_seconds": 20.0,
+        "features_seconds": 25.0,
+        "runs": runs,
+        "recorded": "2026-12-07",
+        "commit": "abc1234",
+    }
+    lines = transfer.render_recipe(section, {"cpu": "AMD EPYC"})
+    text = "\n".join(lines)
+    assert "| 1 | 0.990 | 0.990 | 10.0 | 14.0 | 34 | 61 |" in text
+    assert "Each step changed" not in text
+    assert "Test accuracy 0.987 ± 0.003 (mean ± sd of 3 seeds, range 0.984-0.990)" in text
+    assert "25 s for the frozen layers' activations (once) + 34 s of training" in text
+    assert "= 59 s" in text and "1,444 training" in text and "CPU time" not in text
+    text = "\n".join(transfer.render_recipe(section | {"features_cpu_seconds": 20.0}, {}))
+    assert "In CPU time (all threads): 20 + 61 = 81 s." in text
+    ablation = runs[0] | {"label": "constant rate", "test_accuracy": 0.971}
+    text = "\n".join(transfer.render_recipe(section | {"ablations": [ablation]}, {}))
+    assert "| constant rate | 0 | 0.971 | 0.990 | 10.0 | 34 | 61 |" in text
+    with pytest.raises(ValueError, match="no runs"):
+        transfer.render_recipe(section | {"runs": []}, {})
+
+
+def test_bench_recipe_plan_changes_one_step_at_a_time():
+    from bench import recipe as bench_recipe
+
+    steps = bench_recipe.plan()
+    assert steps[0] == ("best", transfer.BEST, bench_recipe.SEEDS)
+    for label, recipe, _ in steps[1:]:
+        changed = [
+            f.name
+            for f in dataclasses.fields(recipe)
+            if getattr(recipe, f.name) != getattr(transfer.BEST, f.name)
+        ]
+        assert 1 <= len(changed) <= 2, (label, changed)  # head only also trains longer
+    assert [s[0] for s in bench_recipe.plan(labels=["best"])] == ["best"]
+    with pytest.raises(ValueError, match="no step"):
+        bench_recipe.plan(labels=["bogus"])
+
+
+def test_bench_recipe_section_measures_every_seed_in_smoke_mode():
+    from bench import recipe as bench_recipe
+    from bench.sections import Options
+
+    section = bench_recipe.measure(Options(True, 2, 2, "test"), {})
+    assert len(section["runs"]) == len(bench_recipe.SMOKE_SEEDS)
+    assert len(section["ablations"]) == 1  # one step, one seed in smoke mode
+    assert section["recipe"]["image_size"] == 96 and section["sizes"]["test"] <= 32
+    assert all(len(run["epoch_seconds"]) == 1 for run in section["runs"] + section["ablations"])
+    assert transfer.render_recipe(section | {"recorded": "now"}, {})[0].startswith("*Recorded")

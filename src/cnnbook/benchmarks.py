@@ -348,6 +348,13 @@ def render_grading(section: dict, machine: dict) -> list[str]:
     )
 
 
+def render_recipe(section: dict, machine: dict) -> list[str]:
+    """``cnnbook.transfer.render_recipe``, imported when called (it loads Keras)."""
+    from cnnbook.transfer import render_recipe as render
+
+    return render(section, machine)
+
+
 # Results key -> (title, renderer), in the order a reader of the figures looks for them.
 SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "chapters": ("Chapters", render_chapters),
@@ -359,6 +366,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict, dict], list[str]]]] = {
     "grading": ("Grading a whole class (make grade)", render_grading),
     "export": ("The model as it ships (LiteRT)", render_export),
     "head_to_head": ("The case studies head to head: inference latency", render_head_to_head),
+    "recipe": ("The transfer-learning recipe (MobileNetV2, sign-language digits)", render_recipe),
     "autotune": ("tf.data autotuning", render_autotune),
     "pipeline": ("Input pipeline", render_pipeline),
     "kernels": ("Cheaper convolutions", render_kernels),
