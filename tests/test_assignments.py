@@ -3,10 +3,13 @@
 For each instructor notebook under instructor/: otter assign builds the student notebook and the
 autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
-deliberately broken solution under tests/broken_solutions/<name>/ scores less than full marks;
-the packaged public tests and the book page are in step with the instructor notebook. For the
-first assignment, bad submissions (one that raises, loops forever, prints nonsense, deletes
-files, is not a notebook at all) each lose only their own points and the grading run finishes.
+deliberately broken solution under tests/broken_solutions/<name>/, and every realistic wrong
+submission of a reviewer's under tests/reviewer_solutions/<name>/ (other mistakes, in the same
+format), loses points on the question it names and only there; the cells the grader skips
+(tagged otter_ignore) define nothing a test needs; the packaged public tests and the book page
+are in step with the instructor notebook. For the first assignment, bad submissions (one that
+raises, loops forever, prints nonsense, deletes files, is not a notebook at all) each lose only
+their own points and the grading run finishes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import csv
 import io
 import shutil
+import symtable
 import zipfile
 from pathlib import Path
 
@@ -45,6 +49,15 @@ BROKEN_CASES = [
     for name in ASSIGNMENTS
     for path in sorted((BROKEN / name).glob("*.py"))
 ]
+# A reviewer's set of realistic wrong submissions, other mistakes than the broken solutions'.
+REVIEWER = ROOT / "tests" / "reviewer_solutions"
+REVIEWER_CASES = [
+    pytest.param(name, path, id=f"{name}/{path.stem}")
+    for name in ASSIGNMENTS
+    for path in sorted((REVIEWER / name).glob("*.py"))
+]
+# The tag of the cells otter run leaves out when it grades (otter.execute.preprocessor).
+OTTER_IGNORE_TAG = "otter_ignore"
 FIRST = "conv-step-by-step"
 # Assignments whose broken solutions each name the question that must lose points
 # (QUESTION = "..."); with the reference helpers in the tests, the others keep theirs.
@@ -183,13 +196,15 @@ _SOLUTION_ENVIRONMENTS: dict[str, dict] = {}
 def notebook_environment(nb: nbformat.NotebookNode) -> dict:
     """The variables left by running ``nb``'s code in this process.
 
-    Like otter, a failing cell does not stop the run. The bootstrap's work is done by
-    ``cnnbook.setup()``, and the grader's own cells are skipped.
+    Like otter, a failing cell does not stop the run, and cells tagged otter_ignore are left
+    out. The bootstrap's work is done by ``cnnbook.setup()``, and the grader's own cells are
+    skipped.
     """
     env: dict = {"__name__": "__main__"}
     exec("import cnnbook\ncnnbook.setup(verbose=False)", env)  # seeds, offline weights
     for cell in [c for c in nb.cells if c.cell_type == "code"][1:]:
-        if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
+        tags = cell.metadata.get("tags", [])
+        if OTTER_ONLY_TAG in tags or OTTER_IGNORE_TAG in tags or "grader." in cell.source:
             continue
         with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
             exec(compile(cell.source, "<notebook>", "exec"), env)
@@ -247,13 +262,10 @@ def score_in_process(
 _FAILURES: dict = {}
 
 
-@pytest.mark.parametrize(
-    ("name", "broken"),
-    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
-)
-def test_broken_solution_scores_less_than_full_marks(name, broken, built):
-    """Each mistake loses points on the question it names, and only there."""
-    scores = score_in_process(built(name), name, broken, by_question=True)
+def assert_loses_points_on_its_question(name: str, broken: Path, root: Path) -> None:
+    """The solution with ``broken``'s mistake loses points on the question it names, and only
+    there, with feedback that says in a sentence what was expected."""
+    scores = score_in_process(root, name, broken, by_question=True)
     score = sum(s for s, _ in scores.values())
     possible = sum(p for _, p in scores.values())
     assert possible > 0
@@ -270,6 +282,111 @@ def test_broken_solution_scores_less_than_full_marks(name, broken, built):
             assert len(reason.split()) >= 6, (
                 f"{broken.name}: the feedback should say in a sentence what was expected: {message}"
             )
+
+
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
+)
+def test_broken_solution_scores_less_than_full_marks(name, broken, built):
+    """Each mistake loses points on the question it names, and only there."""
+    assert_loses_points_on_its_question(name, broken, built(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "case"),
+    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in REVIEWER_CASES],
+)
+def test_reviewer_solution_loses_points_on_its_question(name, case, built):
+    """A reviewer's realistic wrong submission (a hard-coded input shape, a stride left at its
+    default, a cache of the padded input, a second softmax in the loss...) scores less than
+    full marks, on the question it names only: the hidden tests compare behaviour with the
+    reference, not layer lists."""
+    assert_loses_points_on_its_question(name, case, built(name))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_reviewer_set_names_its_questions_and_differs_from_the_broken_set(name):
+    cases = sorted((REVIEWER / name).glob("*.py"))
+    assert len(cases) >= 4, f"{name}: at least four realistic wrong submissions"
+    broken = {p.stem: p.read_text() for p in (BROKEN / name).glob("*.py")}
+    for case in cases:
+        assert broken_question(case), f'{case.name}: add QUESTION = "<question>"'
+        assert case.stem not in broken, f"{case.name} is already a broken solution"
+        assert case.read_text() not in broken.values(), f"{case.name} repeats a broken solution"
+
+
+def _test_arguments(source: str) -> set[str]:
+    """The names the test functions in ``source`` take: what the notebook must define."""
+    return {
+        arg.arg
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        for arg in node.args.args
+    }
+
+
+def _cell_names(source: str) -> set[str]:
+    """The names a cell binds at its top level (assignments, definitions, imports)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.For | ast.With):
+            targets = getattr(node, "targets", None) or [
+                getattr(node, "target", None),
+                *[item.optional_vars for item in getattr(node, "items", [])],
+            ]
+            for target in targets:
+                if target is not None:
+                    names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _global_names_used(source: str) -> set[str]:
+    """The notebook-level names that ``source`` reads: at its top level, or as globals inside
+    its functions (their local variables are not the notebook's)."""
+
+    def walk(table) -> set[str]:
+        names = {
+            symbol.get_name()
+            for symbol in table.get_symbols()
+            if symbol.is_referenced() and (table.get_type() == "module" or symbol.is_global())
+        }
+        return names.union(*(walk(child) for child in table.get_children()))
+
+    return walk(symtable.symtable(source, "<cell>", "exec"))
+
+
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_the_cells_the_grader_skips_define_nothing_a_test_needs(name, built):
+    """otter run leaves out the cells tagged otter_ignore (training that no test needs): none
+    of them may define a name that a test, public or hidden, takes, or that a cell the grader
+    runs uses (an import a solution needs, say) without defining it itself."""
+    root = built(name)
+    with zipfile.ZipFile(autograder_zip(root, name)) as zf:
+        tested = set().union(
+            *(
+                _test_arguments(zf.read(m).decode())
+                for m in zf.namelist()
+                if m.startswith("tests/") and m.endswith(".py")
+            )
+        )
+    assert tested, f"{name}: no test arguments found"
+    code = [c for c in autograder_notebook(root, name).cells if c.cell_type == "code"]
+    skipped = [c for c in code if OTTER_IGNORE_TAG in c.metadata.get("tags", [])]
+    kept = [c for c in code if OTTER_IGNORE_TAG not in c.metadata.get("tags", [])]
+    used = set().union(*(_global_names_used(c.source) for c in kept))
+    defined = set().union(*(_cell_names(c.source) for c in kept))
+    for cell in skipped:
+        clash = _cell_names(cell.source) & tested
+        assert not clash, f"{name}: a cell tagged {OTTER_IGNORE_TAG} defines {clash}, tested"
+        missing = (_cell_names(cell.source) & used) - defined
+        assert not missing, f"{name}: only a cell tagged {OTTER_IGNORE_TAG} defines {missing}"
+    if name == "residual-networks":  # the whole network's training: no test needs it
+        assert any(".fit(" in c.source for c in skipped), "the training cell should be skipped"
 
 
 @pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))

@@ -1,0 +1,23 @@
+"""Mistake: A_prev is overwritten by its padded copy, so the cache holds the padded input and
+conv_backward pads it a second time. Z itself is right."""
+
+import numpy as np
+
+QUESTION = "conv_forward"  # the question that must lose points
+
+
+def conv_forward(A_prev, W, b, hparameters):
+    m, n_H_prev, n_W_prev, _ = A_prev.shape
+    f, _, _, n_C = W.shape
+    stride, pad = hparameters["stride"], hparameters["pad"]
+    n_H = (n_H_prev - f + 2 * pad) // stride + 1
+    n_W = (n_W_prev - f + 2 * pad) // stride + 1
+    Z = np.zeros((m, n_H, n_W, n_C))
+    A_prev = zero_pad(A_prev, pad)  # noqa: F821 (the learner's own zero_pad)
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                window = A_prev[i, h * stride : h * stride + f, w * stride : w * stride + f]
+                for c in range(n_C):
+                    Z[i, h, w, c] = conv_single_step(window, W[..., c], b[..., c])  # noqa: F821
+    return Z, (A_prev, W, b, hparameters)

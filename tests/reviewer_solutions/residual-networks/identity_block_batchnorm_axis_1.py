@@ -1,0 +1,19 @@
+"""Mistake: batch normalisation over axis 1 (the rows) instead of axis 3 (the channels), as
+for channels-first images."""
+
+from keras.initializers import RandomUniform
+from keras.layers import Activation, Add, BatchNormalization, Conv2D
+
+QUESTION = "identity_block"  # the question that must lose points
+
+
+def identity_block(X, f, filters, initializer=RandomUniform):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = Conv2D(F1, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=1)(X))
+    X = Conv2D(F2, f, padding="same", kernel_initializer=initializer(seed=0))(X)
+    X = Activation("relu")(BatchNormalization(axis=1)(X))
+    X = Conv2D(F3, 1, padding="valid", kernel_initializer=initializer(seed=0))(X)
+    X = BatchNormalization(axis=1)(X)
+    return Activation("relu")(Add()([X, X_shortcut]))
