@@ -4,8 +4,8 @@ For each instructor notebook under instructor/: otter assign builds the student 
 autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
 deliberately broken solution under tests/broken_solutions/<name>/, and every realistic wrong
-submission of a reviewer's under tests/reviewer_solutions/<name>/ (other mistakes, in the same
-format), loses points on the question it names and only there; the cells the grader skips
+submission of a reviewer's in tests/reviewer_mistakes.py (other mistakes, each a patch of the
+solution's cell), loses points on the question it names and only there; the cells the grader skips
 (tagged otter_ignore) define nothing a test needs; the packaged public tests and the book page
 are in step with the instructor notebook. For the first assignment, bad submissions (one that
 raises, loops forever, prints nonsense, deletes files, is not a notebook at all) each lose only
@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
+from reviewer_mistakes import MISTAKES, Mistake
 
 from cnnbook.assignments import NAMES, install_tests, public_tests
 from tools.assign import (
@@ -48,13 +49,6 @@ BROKEN_CASES = [
     pytest.param(name, path, id=f"{name}/{path.stem}")
     for name in ASSIGNMENTS
     for path in sorted((BROKEN / name).glob("*.py"))
-]
-# A reviewer's set of realistic wrong submissions, other mistakes than the broken solutions'.
-REVIEWER = ROOT / "tests" / "reviewer_solutions"
-REVIEWER_CASES = [
-    pytest.param(name, path, id=f"{name}/{path.stem}")
-    for name in ASSIGNMENTS
-    for path in sorted((REVIEWER / name).glob("*.py"))
 ]
 # The tag of the cells otter run leaves out when it grades (otter.execute.preprocessor).
 OTTER_IGNORE_TAG = "otter_ignore"
@@ -219,31 +213,50 @@ def solution_environment(root: Path, name: str) -> dict:
 
 
 def score_in_process(
-    root: Path, name: str, broken: Path | None, by_question: bool = False
+    root: Path, name: str, broken: Path | Mistake | None, by_question: bool = False
 ) -> tuple[float, float] | dict[str, tuple[float, float]]:
     """The autograder's tests (hidden ones included) on the solution with ``broken``'s
-    definitions swapped in; the solution's own variables are restored afterwards.
+    definitions swapped in (a broken solution's file, or a reviewer's patch of the solution's
+    cell); the solution's own variables are restored afterwards.
 
     The same tests as ``otter run``, without a kernel and a notebook run per broken solution.
+    A broken solution that is a whole exercise cell runs in its place, after the cells before
+    it only (run after the solution's cell, it would find the solution's state). A reviewer's
+    patched exercise cell runs over the solution's state instead, and the solution's own cell
+    again afterwards, to put back what the mistake changed in the objects (a recompiled model,
+    frozen layers): a notebook run per case would cost each fine-tuning mistake a minute. The
+    state the patched cell finds is the one the solution's cell found, but for what that cell
+    sets itself (every patched cell sets its flags, compiles and fits again), and it could
+    only hide a mistake (full marks then fail the test), not invent one.
     Returns (score, possible), or with ``by_question`` {question: (score, possible)}.
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
-    whole_cell = broken is not None and not _defines(broken.read_text())
-    if whole_cell:
-        # A whole exercise cell written wrong runs in its place, after the cells before it
-        # only (run after the solution's cell, it would find the solution's state).
-        env = notebook_environment(with_mistake(autograder_notebook(root, name), broken))
-    else:
-        env = solution_environment(root, name)
+    solution = autograder_notebook(root, name)
+    code, restore, env = None, None, None
+    if isinstance(broken, Mistake):
+        mistaken = broken.applied(solution)
+        code, restore = next(
+            (c.source, s.source)
+            for c, s in zip(mistaken.cells, solution.cells, strict=True)
+            if c.source != s.source
+        )
+        if broken.cell is None:
+            restore = None  # a function: putting the names back is enough
+    elif broken is not None:
+        code = broken.read_text()
+        if not _defines(code):
+            env, code = notebook_environment(with_mistake(solution, broken)), None
+    env = env if env is not None else solution_environment(root, name)
     folder = root / name / "hidden-tests"
     with zipfile.ZipFile(autograder_zip(root, name)) as zf:
         zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
     saved = dict(env)
     scores = {}
     try:
-        if broken is not None and not whole_cell:
-            exec(compile(broken.read_text(), str(broken), "exec"), env)
+        if code is not None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, str(getattr(broken, "name", broken)), "exec"), env)
         for test in sorted((folder / "tests").glob("*.py")):
             test_file = ExceptionTestFile.from_file(str(test))
             with contextlib.redirect_stdout(io.StringIO()):
@@ -252,6 +265,9 @@ def score_in_process(
             messages = [r.message for r in test_file.test_case_results if not r.passed]
             _FAILURES[(name, broken, test_file.name)] = messages
     finally:  # the same dict object: the solution's functions look their helpers up in it
+        if restore is not None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(restore, "<the solution's cell>", "exec"), env)
         env.clear()
         env.update(saved)
     if by_question:
@@ -262,15 +278,18 @@ def score_in_process(
 _FAILURES: dict = {}
 
 
-def assert_loses_points_on_its_question(name: str, broken: Path, root: Path) -> None:
+def assert_loses_points_on_its_question(name: str, broken: Path | Mistake, root: Path) -> None:
     """The solution with ``broken``'s mistake loses points on the question it names, and only
     there, with feedback that says in a sentence what was expected."""
     scores = score_in_process(root, name, broken, by_question=True)
     score = sum(s for s, _ in scores.values())
     possible = sum(p for _, p in scores.values())
     assert possible > 0
-    assert score < possible, f"{broken.name} ({broken.read_text().splitlines()[0]}) got full marks"
-    question = broken_question(broken)
+    if isinstance(broken, Mistake):
+        question, why = broken.question, broken.why
+    else:
+        question, why = broken_question(broken), broken.read_text().splitlines()[0]
+    assert score < possible, f"{broken.name} ({why}) got full marks"
     if name not in NAMED:  # not yet marked with the question it names
         return
     assert question in scores, f"{broken.name}: QUESTION = {question!r} is no graded question"
@@ -293,27 +312,31 @@ def test_broken_solution_scores_less_than_full_marks(name, broken, built):
     assert_loses_points_on_its_question(name, broken, built(name))
 
 
-@pytest.mark.parametrize(
-    ("name", "case"),
-    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in REVIEWER_CASES],
-)
-def test_reviewer_solution_loses_points_on_its_question(name, case, built):
-    """A reviewer's realistic wrong submission (a hard-coded input shape, a stride left at its
-    default, a cache of the padded input, a second softmax in the loss...) scores less than
-    full marks, on the question it names only: the hidden tests compare behaviour with the
-    reference, not layer lists."""
-    assert_loses_points_on_its_question(name, case, built(name))
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_reviewer_mistakes_lose_points_on_their_question_only(name, built):
+    """Each of a reviewer's realistic wrong submissions (a hard-coded input shape, a stride
+    left at its default, a cache of the padded input, a second softmax in the loss...) scores
+    less than full marks, on the question it names only: the hidden tests compare behaviour
+    with the reference, not layer lists. One test per assignment, so that its cases share one
+    build and one run of the solution (pytest-xdist's loadgroup does not keep the
+    parametrized cases of an assignment on one worker here)."""
+    failures = []
+    for mistake in MISTAKES[name]:
+        try:
+            assert_loses_points_on_its_question(name, mistake, built(name))
+        except AssertionError as error:
+            failures.append(f"{mistake.name}: {error}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_the_reviewer_set_names_its_questions_and_differs_from_the_broken_set(name):
-    cases = sorted((REVIEWER / name).glob("*.py"))
+def test_the_reviewer_set_differs_from_the_broken_set(name):
+    cases = MISTAKES.get(name, [])
     assert len(cases) >= 4, f"{name}: at least four realistic wrong submissions"
-    broken = {p.stem: p.read_text() for p in (BROKEN / name).glob("*.py")}
+    assert len({c.name for c in cases}) == len(cases), f"{name}: two mistakes share a name"
+    broken = {p.stem for p in (BROKEN / name).glob("*.py")}
     for case in cases:
-        assert broken_question(case), f'{case.name}: add QUESTION = "<question>"'
-        assert case.stem not in broken, f"{case.name} is already a broken solution"
-        assert case.read_text() not in broken.values(), f"{case.name} repeats a broken solution"
+        assert case.name not in broken, f"{case.name} is already a broken solution"
 
 
 def _test_arguments(source: str) -> set[str]:
