@@ -220,29 +220,25 @@ def score_in_process(
     cell); the solution's own variables are restored afterwards.
 
     The same tests as ``otter run``, without a kernel and a notebook run per broken solution.
-    A broken solution that is a whole exercise cell runs in its place, after the cells before
-    it only (run after the solution's cell, it would find the solution's state). A reviewer's
-    patched exercise cell runs over the solution's state instead, and the solution's own cell
-    again afterwards, to put back what the mistake changed in the objects (a recompiled model,
-    frozen layers): a notebook run per case would cost each fine-tuning mistake a minute. The
-    state the patched cell finds is the one the solution's cell found, but for what that cell
-    sets itself (every patched cell sets its flags, compiles and fits again), and it could
-    only hide a mistake (full marks then fail the test), not invent one.
+    A mistake that is a whole exercise cell (a broken solution's, or a reviewer's patched cell)
+    runs in its place, after the cells before it only (run after the solution's cell, it would
+    find the solution's state).
     Returns (score, possible), or with ``by_question`` {question: (score, possible)}.
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
     solution = autograder_notebook(root, name)
-    code, restore, env = None, None, None
+    code, env = None, None
     if isinstance(broken, Mistake):
         mistaken = broken.applied(solution)
-        code, restore = next(
-            (c.source, s.source)
-            for c, s in zip(mistaken.cells, solution.cells, strict=True)
-            if c.source != s.source
-        )
-        if broken.cell is None:
-            restore = None  # a function: putting the names back is enough
+        if broken.cell is not None:
+            env = notebook_environment(mistaken)
+        else:
+            code = next(
+                c.source
+                for c, s in zip(mistaken.cells, solution.cells, strict=True)
+                if c.source != s.source
+            )
     elif broken is not None:
         code = broken.read_text()
         if not _defines(code):
@@ -265,9 +261,6 @@ def score_in_process(
             messages = [r.message for r in test_file.test_case_results if not r.passed]
             _FAILURES[(name, broken, test_file.name)] = messages
     finally:  # the same dict object: the solution's functions look their helpers up in it
-        if restore is not None:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(restore, "<the solution's cell>", "exec"), env)
         env.clear()
         env.update(saved)
     if by_question:
