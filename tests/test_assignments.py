@@ -3,10 +3,13 @@
 For each instructor notebook under instructor/: otter assign builds the student notebook and the
 autograder; graded with `otter run` (python -m tools.grading, what `make grade` runs) the
 instructor's solutions score full marks and the untouched student notebook zero; every
-deliberately broken solution under tests/broken_solutions/<name>/ scores less than full marks;
-the packaged public tests and the book page are in step with the instructor notebook. For the
-first assignment, bad submissions (one that raises, loops forever, prints nonsense, deletes
-files, is not a notebook at all) each lose only their own points and the grading run finishes.
+deliberately broken solution under tests/broken_solutions/<name>/, and every realistic wrong
+submission of a reviewer's in tests/reviewer_mistakes.py (other mistakes, each a patch of the
+solution's cell), loses points on the question it names and only there; the cells the grader skips
+(tagged otter_ignore) define nothing a test needs; the packaged public tests and the book page
+are in step with the instructor notebook. For the first assignment, bad submissions (one that
+raises, loops forever, prints nonsense, deletes files, is not a notebook at all) each lose only
+their own points and the grading run finishes.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import contextlib
 import csv
 import io
 import shutil
+import symtable
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import ROOT
+from reviewer_mistakes import MISTAKES, Mistake
 
 from cnnbook.assignments import NAMES, install_tests, public_tests
 from tools.assign import (
@@ -45,6 +50,8 @@ BROKEN_CASES = [
     for name in ASSIGNMENTS
     for path in sorted((BROKEN / name).glob("*.py"))
 ]
+# The tag of the cells otter run leaves out when it grades (otter.execute.preprocessor).
+OTTER_IGNORE_TAG = "otter_ignore"
 FIRST = "conv-step-by-step"
 # Assignments whose broken solutions each name the question that must lose points
 # (QUESTION = "..."); with the reference helpers in the tests, the others keep theirs.
@@ -208,13 +215,15 @@ _SOLUTION_ENVIRONMENTS: dict[str, dict] = {}
 def notebook_environment(nb: nbformat.NotebookNode) -> dict:
     """The variables left by running ``nb``'s code in this process.
 
-    Like otter, a failing cell does not stop the run. The bootstrap's work is done by
-    ``cnnbook.setup()``, and the grader's own cells are skipped.
+    Like otter, a failing cell does not stop the run, and cells tagged otter_ignore are left
+    out. The bootstrap's work is done by ``cnnbook.setup()``, and the grader's own cells are
+    skipped.
     """
     env: dict = {"__name__": "__main__"}
     exec("import cnnbook\ncnnbook.setup(verbose=False)", env)  # seeds, offline weights
     for cell in [c for c in nb.cells if c.cell_type == "code"][1:]:
-        if OTTER_ONLY_TAG in cell.metadata.get("tags", []) or "grader." in cell.source:
+        tags = cell.metadata.get("tags", [])
+        if OTTER_ONLY_TAG in tags or OTTER_IGNORE_TAG in tags or "grader." in cell.source:
             continue
         with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
             exec(compile(cell.source, "<notebook>", "exec"), env)
@@ -229,31 +238,46 @@ def solution_environment(root: Path, name: str) -> dict:
 
 
 def score_in_process(
-    root: Path, name: str, broken: Path | None, by_question: bool = False
+    root: Path, name: str, broken: Path | Mistake | None, by_question: bool = False
 ) -> tuple[float, float] | dict[str, tuple[float, float]]:
     """The autograder's tests (hidden ones included) on the solution with ``broken``'s
-    definitions swapped in; the solution's own variables are restored afterwards.
+    definitions swapped in (a broken solution's file, or a reviewer's patch of the solution's
+    cell); the solution's own variables are restored afterwards.
 
     The same tests as ``otter run``, without a kernel and a notebook run per broken solution.
+    A mistake that is a whole exercise cell (a broken solution's, or a reviewer's patched cell)
+    runs in its place, after the cells before it only (run after the solution's cell, it would
+    find the solution's state).
     Returns (score, possible), or with ``by_question`` {question: (score, possible)}.
     """
     from otter.test_files.exception_test import ExceptionTestFile
 
-    whole_cell = broken is not None and not _defines(broken.read_text())
-    if whole_cell:
-        # A whole exercise cell written wrong runs in its place, after the cells before it
-        # only (run after the solution's cell, it would find the solution's state).
-        env = notebook_environment(with_mistake(autograder_notebook(root, name), broken))
-    else:
-        env = solution_environment(root, name)
+    solution = autograder_notebook(root, name)
+    code, env = None, None
+    if isinstance(broken, Mistake):
+        mistaken = broken.applied(solution)
+        if broken.cell is not None:
+            env = notebook_environment(mistaken)
+        else:
+            code = next(
+                c.source
+                for c, s in zip(mistaken.cells, solution.cells, strict=True)
+                if c.source != s.source
+            )
+    elif broken is not None:
+        code = broken.read_text()
+        if not _defines(code):
+            env, code = notebook_environment(with_mistake(solution, broken)), None
+    env = env if env is not None else solution_environment(root, name)
     folder = root / name / "hidden-tests"
     with zipfile.ZipFile(autograder_zip(root, name)) as zf:
         zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
     saved = dict(env)
     scores = {}
     try:
-        if broken is not None and not whole_cell:
-            exec(compile(broken.read_text(), str(broken), "exec"), env)
+        if code is not None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, str(getattr(broken, "name", broken)), "exec"), env)
         for test in sorted((folder / "tests").glob("*.py")):
             test_file = ExceptionTestFile.from_file(str(test))
             with contextlib.redirect_stdout(io.StringIO()):
@@ -272,18 +296,18 @@ def score_in_process(
 _FAILURES: dict = {}
 
 
-@pytest.mark.parametrize(
-    ("name", "broken"),
-    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
-)
-def test_broken_solution_scores_less_than_full_marks(name, broken, built):
-    """Each mistake loses points on the question it names, and only there."""
-    scores = score_in_process(built(name), name, broken, by_question=True)
+def assert_loses_points_on_its_question(name: str, broken: Path | Mistake, root: Path) -> None:
+    """The solution with ``broken``'s mistake loses points on the question it names, and only
+    there, with feedback that says in a sentence what was expected."""
+    scores = score_in_process(root, name, broken, by_question=True)
     score = sum(s for s, _ in scores.values())
     possible = sum(p for _, p in scores.values())
     assert possible > 0
-    assert score < possible, f"{broken.name} ({broken.read_text().splitlines()[0]}) got full marks"
-    question = broken_question(broken)
+    if isinstance(broken, Mistake):
+        question, why = broken.question, broken.why
+    else:
+        question, why = broken_question(broken), broken.read_text().splitlines()[0]
+    assert score < possible, f"{broken.name} ({why}) got full marks"
     if name not in NAMED:  # not yet marked with the question it names
         return
     assert question in scores, f"{broken.name}: QUESTION = {question!r} is no graded question"
@@ -295,6 +319,115 @@ def test_broken_solution_scores_less_than_full_marks(name, broken, built):
             assert len(reason.split()) >= 6, (
                 f"{broken.name}: the feedback should say in a sentence what was expected: {message}"
             )
+
+
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [pytest.param(*p.values, marks=group(p.values[0]), id=p.id) for p in BROKEN_CASES],
+)
+def test_broken_solution_scores_less_than_full_marks(name, broken, built):
+    """Each mistake loses points on the question it names, and only there."""
+    assert_loses_points_on_its_question(name, broken, built(name))
+
+
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_reviewer_mistakes_lose_points_on_their_question_only(name, built):
+    """Each of a reviewer's realistic wrong submissions (a hard-coded input shape, a stride
+    left at its default, a cache of the padded input, a second softmax in the loss...) scores
+    less than full marks, on the question it names only: the hidden tests compare behaviour
+    with the reference, not layer lists. One test per assignment, so that its cases share one
+    build and one run of the solution (pytest-xdist's loadgroup does not keep the
+    parametrized cases of an assignment on one worker here)."""
+    failures = []
+    for mistake in MISTAKES[name]:
+        try:
+            assert_loses_points_on_its_question(name, mistake, built(name))
+        except AssertionError as error:
+            failures.append(f"{mistake.name}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_reviewer_set_differs_from_the_broken_set(name):
+    cases = MISTAKES.get(name, [])
+    assert len(cases) >= 4, f"{name}: at least four realistic wrong submissions"
+    assert len({c.name for c in cases}) == len(cases), f"{name}: two mistakes share a name"
+    broken = {p.stem for p in (BROKEN / name).glob("*.py")}
+    for case in cases:
+        assert case.name not in broken, f"{case.name} is already a broken solution"
+
+
+def _test_arguments(source: str) -> set[str]:
+    """The names the test functions in ``source`` take: what the notebook must define."""
+    return {
+        arg.arg
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        for arg in node.args.args
+    }
+
+
+def _cell_names(source: str) -> set[str]:
+    """The names a cell binds at its top level (assignments, definitions, imports)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.For | ast.With):
+            targets = getattr(node, "targets", None) or [
+                getattr(node, "target", None),
+                *[item.optional_vars for item in getattr(node, "items", [])],
+            ]
+            for target in targets:
+                if target is not None:
+                    names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _global_names_used(source: str) -> set[str]:
+    """The notebook-level names that ``source`` reads: at its top level, or as globals inside
+    its functions (their local variables are not the notebook's)."""
+
+    def walk(table) -> set[str]:
+        names = {
+            symbol.get_name()
+            for symbol in table.get_symbols()
+            if symbol.is_referenced() and (table.get_type() == "module" or symbol.is_global())
+        }
+        return names.union(*(walk(child) for child in table.get_children()))
+
+    return walk(symtable.symtable(source, "<cell>", "exec"))
+
+
+@pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
+def test_the_cells_the_grader_skips_define_nothing_a_test_needs(name, built):
+    """otter run leaves out the cells tagged otter_ignore (training that no test needs): none
+    of them may define a name that a test, public or hidden, takes, or that a cell the grader
+    runs uses (an import a solution needs, say) without defining it itself."""
+    root = built(name)
+    with zipfile.ZipFile(autograder_zip(root, name)) as zf:
+        tested = set().union(
+            *(
+                _test_arguments(zf.read(m).decode())
+                for m in zf.namelist()
+                if m.startswith("tests/") and m.endswith(".py")
+            )
+        )
+    assert tested, f"{name}: no test arguments found"
+    code = [c for c in autograder_notebook(root, name).cells if c.cell_type == "code"]
+    skipped = [c for c in code if OTTER_IGNORE_TAG in c.metadata.get("tags", [])]
+    kept = [c for c in code if OTTER_IGNORE_TAG not in c.metadata.get("tags", [])]
+    used = set().union(*(_global_names_used(c.source) for c in kept))
+    defined = set().union(*(_cell_names(c.source) for c in kept))
+    for cell in skipped:
+        clash = _cell_names(cell.source) & tested
+        assert not clash, f"{name}: a cell tagged {OTTER_IGNORE_TAG} defines {clash}, tested"
+        missing = (_cell_names(cell.source) & used) - defined
+        assert not missing, f"{name}: only a cell tagged {OTTER_IGNORE_TAG} defines {missing}"
+    if name == "residual-networks":  # the whole network's training: no test needs it
+        assert any(".fit(" in c.source for c in skipped), "the training cell should be skipped"
 
 
 @pytest.mark.parametrize("name", per_assignment(ASSIGNMENTS))
