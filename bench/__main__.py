@@ -81,14 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     for section in sections.to_run(args.sections or DEFAULT):
         started = time.perf_counter()
         measured = section.run(options, results)
-        results[section.key] = measured | {
-            "recorded": stamp,
-            "commit": options.commit,
-            "seconds": time.perf_counter() - started,
-            "note": args.note,
-            "cpu": info["cpu"],
-        }
-        report.save(path, results)
+        results = report.save_section(
+            path,
+            section.key,
+            measured
+            | {
+                "recorded": stamp,
+                "commit": options.commit,
+                "seconds": time.perf_counter() - started,
+                "note": args.note,
+                "cpu": info["cpu"],
+            },
+            info,
+        )
         print(f"[bench] {section.name} done in {time.perf_counter() - started:.0f} s", flush=True)
 
     markdown = path.with_suffix(".md")

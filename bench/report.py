@@ -27,6 +27,18 @@ def save(path: Path, results: dict) -> None:
     os.replace(partial, path)
 
 
+def save_section(path: Path, key: str, section: dict, machine: dict) -> dict:
+    """Record one section: the file is read again just before the write, so that sections
+    another run recorded while this one measured (a bench section can take an hour) are
+    kept; returns the results as written."""
+    results = load(path)
+    stamp_cpu(results)
+    results[key] = section
+    results["machine"] = machine
+    save(path, results)
+    return results
+
+
 def stamp_cpu(results: dict) -> None:
     """Name the file's current CPU in every section recorded before sections named their own.
 

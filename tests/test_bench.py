@@ -23,6 +23,23 @@ def test_results_are_written_atomically_and_merge(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["machine.json"]  # no partial file left
 
 
+def test_a_section_recorded_meanwhile_by_another_run_is_kept(tmp_path):
+    # A grading bench measured for an hour while another run recorded the recipe: writing
+    # the results loaded at the start would drop the recipe.
+    path = tmp_path / "cpu-2-cores.json"
+    report.save(path, {"machine": {"cpu": "A"}, "kernels": {"x": 1}})
+    loaded_at_start = report.load(path)
+    report.save_section(path, "recipe", {"y": 2}, {"cpu": "A"})  # the other run
+    written = report.save_section(path, "grading", {"z": 3}, {"cpu": "A"})
+    assert loaded_at_start.keys() == {"machine", "kernels"}
+    assert {k: written[k] for k in ("kernels", "recipe", "grading")} == {
+        "kernels": {"x": 1},
+        "recipe": {"y": 2},
+        "grading": {"z": 3},
+    }
+    assert report.load(path) == written
+
+
 def test_sections_keep_the_cpu_they_were_measured_on():
     # A results file is named after a kind of machine; its CPU model can change between runs.
     results = {

@@ -208,6 +208,11 @@ def test_grading_shows_throughput_speed_up_and_each_assignment():
     assert "Scores identical with 1 and 2 jobs: NO" in text  # a difference is not hidden
     assert "honest submissions at full marks: 69 of 70" in text
     assert "| residual-networks | 42 s | 9 / 10 | 1.37 GiB |" in text
+    assert "sum of RSS: overcounts forked copies" in text  # a record from before PSS says so
+    for row in section["runs"] + section["solutions"]:
+        row["peak_pss_mib"] = row.pop("peak_rss_mib")
+    text = "\n".join(benchmarks.render_grading(section, MACHINE))
+    assert "peak memory (PSS)" in text and "RSS" not in text
 
 
 def test_the_generated_class_mixes_honest_wrong_and_attacking_submissions():
