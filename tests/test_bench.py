@@ -246,3 +246,26 @@ def test_the_section_table_drives_the_command_line_and_the_report():
         assert f"def {function}(options, results: dict)" in source, section.measure
         assert section.key in benchmarks.SECTIONS, section.key  # and the report renders it
     assert set(benchmarks.SECTIONS) == {s.key for s in sections.SECTIONS}
+
+
+def test_grading_memory_counts_a_forked_copy_once():
+    """PSS: a parent holding 200 MiB and 4 forked copies that only read it is about 200 MiB;
+    summed RSS would say about 1 GiB."""
+    from bench.grading import _peak_memory
+
+    code = (
+        "import os, time\n"
+        "x = bytearray(200 * 2**20)\n"
+        "x[::4096] = b'1' * len(x[::4096])\n"
+        "for _ in range(4):\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(2)\n"
+        "        os._exit(0)\n"
+        "time.sleep(2.5)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    sampler = _peak_memory(process, every=0.1)
+    process.wait()
+    sampler["thread"].join()
+    peak_mib = sampler["peak"]["pss"] / 2**20
+    assert 190 < peak_mib < 500, peak_mib
