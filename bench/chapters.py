@@ -34,13 +34,21 @@ def _gpu_memory_mib() -> int | None:
 
 
 def run_measured(
-    command: list[str], *, cwd: Path, env: dict, timeout: float, track_kernels: bool = False
+    command: list[str],
+    *,
+    cwd: Path,
+    env: dict,
+    timeout: float,
+    track_kernels: bool = False,
+    pss: bool = False,
 ) -> dict:
     """Run ``command``; return its wall time, exit code and the tree's peak RSS (GPU too).
 
     With ``track_kernels``, also each Jupyter kernel started under it: its peak RSS and the
     wall-clock interval it lived (``kernels``), so that a book build's peaks can be given to
-    the chapters that the kernels executed (``attribute_kernels``).
+    the chapters that the kernels executed (``attribute_kernels``). With ``pss``, the peak is
+    the sum of proportional set sizes (``peak_pss_mib``) instead: forked copies share their
+    parent's pages, and summing RSS counts those once per copy.
     """
     import psutil
 
@@ -62,7 +70,10 @@ def run_measured(
             now = time.time()
             try:
                 for proc in [parent, *parent.children(recursive=True)]:
-                    rss = proc.memory_info().rss
+                    try:
+                        rss = proc.memory_full_info().pss if pss else proc.memory_info().rss
+                    except psutil.Error:  # one process ended: the others still count
+                        continue
                     total += rss
                     if track_kernels and proc.pid != parent.pid:
                         seen = kernels.get(proc.pid)
@@ -92,7 +103,7 @@ def run_measured(
     result = {
         "seconds": time.perf_counter() - start,
         "returncode": process.returncode,
-        "peak_rss_mib": peak["rss"] / 2**20,
+        ("peak_pss_mib" if pss else "peak_rss_mib"): peak["rss"] / 2**20,
         "peak_gpu_mib": peak["gpu"],
         "log_tail": output[-2000:] if process.returncode else "",
     }

@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -133,60 +130,17 @@ def _grade_command(folder: Path, autograders: Path, out: Path, jobs: int) -> lis
     ]
 
 
-def _peak_memory(process, every: float = 0.2) -> dict:
-    """Sample ``process``'s tree until it ends: the largest sum of proportional set sizes.
-
-    PSS, not RSS: a forked copy shares its parent's pages, and summing RSS counts them once
-    per copy (a fork bomb of 128 kernels' copies summed to 33 GiB on a 24 GiB machine).
-    """
-    import psutil
-
-    peak = {"pss": 0}
-
-    def sample():
-        try:
-            parent = psutil.Process(process.pid)
-        except psutil.NoSuchProcess:
-            return
-        while process.poll() is None:
-            total = 0
-            try:
-                for proc in [parent, *parent.children(recursive=True)]:
-                    try:
-                        total += proc.memory_full_info().pss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                pass
-            peak["pss"] = max(peak["pss"], total)
-            time.sleep(every)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    return {"thread": thread, "peak": peak}
-
-
 def _graded(folder: Path, autograders: Path, out: Path, jobs: int) -> dict:
-    """Run the grading command; its wall time and peak memory (PSS, MiB)."""
+    """Run the grading command; its wall time and peak memory (PSS: a fork bomb's copies
+    share their parent's pages, and summed RSS made 128 of them 33 GiB on a 24 GiB machine)."""
+    from bench.chapters import run_measured
+
     env = {**os.environ, "CNNBOOK_SMOKE": "1"}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        _grade_command(folder, autograders, out, jobs),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    sampler = _peak_memory(process)
-    output, _ = process.communicate()
-    sampler["thread"].join()
-    if process.returncode != 0:
-        raise RuntimeError(f"grading exited {process.returncode}:\n{output[-2000:]}")
-    return {
-        "seconds": time.perf_counter() - started,
-        "peak_pss_mib": sampler["peak"]["pss"] / 2**20,
-    }
+    command = _grade_command(folder, autograders, out, jobs)
+    run = run_measured(command, cwd=ROOT, env=env, timeout=4 * 3600, pss=True)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"grading exited {run['returncode']}:\n{run['log_tail']}")
+    return run
 
 
 def measure(options, results: dict) -> dict:

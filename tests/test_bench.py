@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -248,11 +249,9 @@ def test_the_section_table_drives_the_command_line_and_the_report():
     assert set(benchmarks.SECTIONS) == {s.key for s in sections.SECTIONS}
 
 
-def test_grading_memory_counts_a_forked_copy_once():
+def test_pss_counts_a_forked_copy_once():
     """PSS: a parent holding 200 MiB and 4 forked copies that only read it is about 200 MiB;
     summed RSS would say about 1 GiB."""
-    from bench.grading import _peak_memory
-
     code = (
         "import os, time\n"
         "x = bytearray(200 * 2**20)\n"
@@ -263,9 +262,12 @@ def test_grading_memory_counts_a_forked_copy_once():
         "        os._exit(0)\n"
         "time.sleep(2.5)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code])
-    sampler = _peak_memory(process, every=0.1)
-    process.wait()
-    sampler["thread"].join()
-    peak_mib = sampler["peak"]["pss"] / 2**20
+    run = chapters.run_measured(
+        [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), timeout=60, pss=True
+    )
+    peak_mib = run["peak_pss_mib"]
     assert 190 < peak_mib < 500, peak_mib
+    rss = chapters.run_measured(
+        [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), timeout=60
+    )
+    assert rss["peak_rss_mib"] > 800, rss  # what the first grading record summed
