@@ -203,6 +203,21 @@ def _environment(variables: dict[str, str]):
                 os.environ[name] = value
 
 
+def run_notebook(path: Path, output: Path, parameters: dict | None = None) -> None:
+    """Papermill as the suite runs every notebook: in the notebook's folder, quiet."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(path),
+        str(output),
+        cwd=str(path.parent),
+        kernel_name="python3",
+        progress_bar=False,
+        parameters=parameters or None,
+        log_output=False,
+    )
+
+
 def execute(
     relpath: str | Path, *, environment: dict[str, str] | None = None, **parameters
 ) -> ExecutedNotebook:
@@ -213,7 +228,6 @@ def execute(
     and read its output.
     """
     import nbformat
-    import papermill
 
     path = (ROOT / relpath).resolve()
     name = str(path.relative_to(ROOT))
@@ -228,15 +242,7 @@ def execute(
             start = time.perf_counter()
             try:
                 with _environment(environment or {}):
-                    papermill.execute_notebook(
-                        str(path),
-                        str(output),
-                        cwd=str(path.parent),
-                        kernel_name="python3",
-                        progress_bar=False,
-                        parameters=parameters or None,
-                        log_output=False,
-                    )
+                    run_notebook(path, output, parameters)
             except Exception:
                 timing.write_text("failed")
                 raise

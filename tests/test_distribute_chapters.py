@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ExecutedNotebook
+from conftest import ROOT, ExecutedNotebook, run_notebook
 
 CHAPTER = "chapters/foundations/full-convnet.ipynb"
 
@@ -78,19 +78,6 @@ def two_replica_kernels(folder: Path):
             os.environ["IPYTHONDIR"] = saved
 
 
-def execute(notebook: Path, output: Path) -> None:
-    import papermill
-
-    papermill.execute_notebook(
-        str(notebook),
-        str(output),
-        cwd=str(notebook.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-    )
-
-
 def test_a_model_built_outside_the_scope_fails_on_two_replicas(tmp_path):
     """The check itself: built outside the scope, compiled inside, fit fails and says so."""
     import nbformat
@@ -109,7 +96,7 @@ def test_a_model_built_outside_the_scope_fails_on_two_replicas(tmp_path):
     notebook = tmp_path / "outside.ipynb"
     nbformat.write(nb, notebook)
     with two_replica_kernels(tmp_path), pytest.raises(papermill.PapermillExecutionError) as error:
-        execute(notebook, tmp_path / "executed.ipynb")
+        run_notebook(notebook, tmp_path / "executed.ipynb")
     assert "the model 'sequential' was built outside distribute.scope()" in str(error.value)
     assert TWO_REPLICAS in (tmp_path / "executed.ipynb").read_text()
 
@@ -119,7 +106,7 @@ def test_a_training_chapter_trains_on_two_replicas_with_the_same_code(tmp_path):
     output = tmp_path / path.name
     start = time.perf_counter()
     with two_replica_kernels(tmp_path):
-        execute(path, output)
+        run_notebook(path, output)
     run = ExecutedNotebook.from_file(output, time.perf_counter() - start)
     print(f"{CHAPTER} on two replicas: {run.seconds:.1f} s")
     run.assert_printed(
